@@ -1,0 +1,13 @@
+from graph_service.errors import TyodataError
+
+
+class StoreError(TyodataError):
+    """The graph store could not do what was asked."""
+
+
+class ReadOnlyStoreError(StoreError):
+    """A write was attempted on a store opened read-only."""
+
+
+class StoreLockedError(StoreError):
+    """The on-disk store is opened read-write by another process."""

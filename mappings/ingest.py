@@ -1,0 +1,400 @@
+"""Ingest: registry extracts -> validated, mapped, provenanced named graphs.
+
+For each source folder: validate and stage every row (rejects kept with reasons),
+run the source's declarative mapping, bulk-load into a fresh graph named by the
+extract's content hash, validate the loaded graph against the source's SHACL
+shapes, and only then make it current in one small transaction. A failure (or a
+kill) before that switch leaves the previous graph current and whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ontology.files import CODELISTS, ONTOLOGY, shapes_for
+from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
+
+from graph_service.errors import TyodataError
+from graph_service.store.base import Dataset, GraphStore
+from graph_service.store.registry import (
+    IDENTITY_GRAPH,
+    collect_garbage,
+    commit_extract,
+    current_graphs,
+    extract_graph,
+    source_iri,
+)
+from mappings import esco
+from mappings.identity import Pseudonymizer
+from mappings.rml import compile_mapping, load_mapping
+from mappings.shacl_sparql import Violation, load_checks, validate_graph
+from mappings.sources import SOURCES_YAML, SourceSpec, load_sources
+from mappings.staging import FileCounts, RejectsWriter, stage_source
+
+TYO = Namespace("https://tyodata.fi/ontology#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+DPV = Namespace("https://w3id.org/dpv#")
+EU_GDPR = Namespace("https://w3id.org/dpv/legal/eu/gdpr#")
+DCT = Namespace("http://purl.org/dc/terms/")
+INGEST_AGENT = URIRef("https://tyodata.fi/id/agent/tyodata-ingest")
+
+
+class IngestError(TyodataError):
+    """An extract could not be ingested; the previous graph of that source stays current."""
+
+
+@dataclass
+class SourceReport:
+    source: str
+    graph: str
+    status: str  # loaded | unchanged | failed
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    triples: int = 0
+    seconds: float = 0.0
+    files: dict[str, FileCounts] = field(default_factory=dict)
+    violations: int = 0
+    violation_examples: list[Violation] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class IngestReport:
+    sources: list[SourceReport]
+    rejects_file: str
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return all(s.status != "failed" for s in self.sources)
+
+    def to_json(self) -> dict:
+        return {
+            "ok": self.ok,
+            "seconds": round(self.seconds, 3),
+            "rejects_file": self.rejects_file,
+            "sources": {
+                s.source: {
+                    "status": s.status,
+                    "graph": s.graph,
+                    "rows_read": s.rows_read,
+                    "rows_loaded": s.rows_loaded,
+                    "rows_rejected": s.rows_rejected,
+                    "triples": s.triples,
+                    "seconds": round(s.seconds, 3),
+                    "files": {name: asdict(c) for name, c in s.files.items()},
+                    "shacl_violations": s.violations,
+                    "shacl_examples": [asdict(v) for v in s.violation_examples],
+                    "error": s.error,
+                }
+                for s in self.sources
+            },
+        }
+
+
+Log = Callable[[str], None]
+Tick = Callable[[int], None]
+
+
+def _hash_files(paths: list[Path], *extra: str) -> str:
+    digest = hashlib.sha256()
+    for text in extra:
+        digest.update(text.encode())
+    for path in paths:
+        digest.update(path.name.encode())
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    return digest.hexdigest()[:16]
+
+
+def _count_triples(store: GraphStore, graph: str) -> int:
+    table = store.select(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", dataset=Dataset(default=(graph,))
+    )
+    return int(table.rows[0][0])  # type: ignore[arg-type]
+
+
+def _describe(
+    graph: str,
+    source_id: str,
+    *,
+    organisation: str,
+    organisation_id: str,
+    legal_basis: tuple[str, ...],
+    law: str | None,
+    files: list[str],
+    extracted_at: str | None,
+    started: datetime,
+    report: SourceReport,
+) -> Graph:
+    """PROV-O + DPV description of one loaded extract graph (lives in the meta graph)."""
+    now = datetime.now(UTC)
+    g = Graph()
+    node = URIRef(graph)
+    activity = URIRef(f"{graph}/load/{int(now.timestamp() * 1000)}")
+    org = URIRef(f"https://tyodata.fi/id/organisation/{organisation_id.replace(':', '/')}")
+    g.add((node, RDF.type, TYO.SourceExtract))
+    g.add((node, RDF.type, PROV.Entity))
+    g.add((node, TYO.source, URIRef(source_iri(source_id))))
+    g.add((node, TYO.extractStatus, TYO.Current))
+    g.add((node, PROV.wasAttributedTo, org))
+    g.add((node, PROV.wasGeneratedBy, activity))
+    g.add((node, PROV.generatedAtTime, Literal(now, datatype=XSD.dateTime)))
+    if extracted_at:
+        g.add((node, TYO.extractedAt, Literal(extracted_at, datatype=XSD.dateTime)))
+    for name in files:
+        g.add((node, TYO.extractFile, Literal(name)))
+    for basis in legal_basis:
+        g.add((node, DPV.hasLegalBasis, EU_GDPR[basis.removeprefix("eu-gdpr:")]))
+    if law:
+        g.add((node, TYO.lawReference, Literal(law, lang="fi")))
+    for prop, value in (
+        (TYO.rowsRead, report.rows_read),
+        (TYO.rowsLoaded, report.rows_loaded),
+        (TYO.rowsRejected, report.rows_rejected),
+        (TYO.tripleCount, report.triples),
+    ):
+        g.add((node, prop, Literal(value, datatype=XSD.integer)))
+    g.add((activity, RDF.type, PROV.Activity))
+    g.add((activity, PROV.startedAtTime, Literal(started, datatype=XSD.dateTime)))
+    g.add((activity, PROV.endedAtTime, Literal(now, datatype=XSD.dateTime)))
+    g.add((activity, PROV.wasAssociatedWith, INGEST_AGENT))
+    g.add((org, RDF.type, PROV.Organization))
+    g.add((org, RDFS.label, Literal(organisation)))
+    return g
+
+
+def _stored_report(store: GraphStore, source_id: str, graph: str) -> SourceReport:
+    """The counts recorded when an unchanged extract was first loaded."""
+    table = store.select(
+        f"""SELECT ?read ?loaded ?rejected ?triples WHERE {{
+          <{graph}> <{TYO.rowsRead}> ?read ; <{TYO.rowsLoaded}> ?loaded ;
+                    <{TYO.rowsRejected}> ?rejected ; <{TYO.tripleCount}> ?triples }}""",
+        dataset=Dataset(default=("https://tyodata.fi/graph/meta",)),
+    )
+    read, loaded, rejected, triples = (int(v) for v in table.rows[0])  # type: ignore[arg-type]
+    return SourceReport(source_id, graph, "unchanged", read, loaded, rejected, triples)
+
+
+def _load_reference(
+    store: GraphStore, source_id: str, label: str, extract_id: str,
+    write: Callable[[Path, str], int], work_dir: Path, log: Log,
+) -> SourceReport:
+    """ESCO, the ontology and the code lists go through the same switch as extracts."""
+    graph = extract_graph(source_id, extract_id)
+    if current_graphs(store).get(source_iri(source_id)) == graph:
+        return _stored_report(store, source_id, graph)
+    started = datetime.now(UTC)
+    t0 = time.perf_counter()
+    log(f"loading {label}")
+    if graph in store.named_graphs():
+        store.drop_graph(graph)
+    nq = work_dir / f"{source_id}.nq"
+    write(nq, graph)
+    store.load_nquads(nq)
+    nq.unlink()
+    report = SourceReport(source_id, graph, "loaded")
+    report.triples = _count_triples(store, graph)
+    report.seconds = time.perf_counter() - t0
+    commit_extract(
+        store, source_id, graph,
+        _describe(graph, source_id, organisation=label, organisation_id=source_id,
+                  legal_basis=(), law=None, files=[], extracted_at=None,
+                  started=started, report=report),
+    )
+    return report
+
+
+def load_reference_graphs(store: GraphStore, esco_dir: Path, work_dir: Path,
+                          log: Log = print) -> list[SourceReport]:
+    """ESCO, the ontology and the code lists, each in its own named graph (reloaded on change)."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+
+    def turtle(path: Path) -> Callable[[Path, str], int]:
+        def write(nq: Path, graph: str) -> int:
+            g = Graph().parse(path, format="turtle")
+            with nq.open("w", encoding="utf-8") as out:
+                for s, p, o in g:
+                    out.write(f"{s.n3()} {p.n3()} {o.n3()} <{graph}> .\n")
+            return len(g)
+        return write
+
+    def write_esco(nq: Path, graph: str) -> int:
+        with nq.open("wb") as out:
+            return esco.write_esco_nquads(esco_dir, graph, out)
+
+    esco.check_esco_dir(esco_dir)
+    return [
+        _load_reference(store, "ontology", "Työdata ontology", _hash_files([ONTOLOGY]),
+                        turtle(ONTOLOGY), work_dir, log),
+        _load_reference(store, "codelists", "Työdata code lists", _hash_files([CODELISTS]),
+                        turtle(CODELISTS), work_dir, log),
+        _load_reference(store, "esco", f"ESCO v{esco.ESCO_VERSION}", esco.fingerprint(esco_dir),
+                        write_esco, work_dir, log),
+    ]
+
+
+def _read_manifest(folder: Path) -> dict:
+    path = folder / "manifest.json"
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise IngestError(f"{path} is not valid JSON: {err}") from err
+
+
+def ingest_source(
+    store: GraphStore,
+    source: SourceSpec,
+    folder: Path,
+    *,
+    pseudonymize: Pseudonymizer,
+    key_fingerprint: str,
+    esco_dir: Path,
+    work_dir: Path,
+    rejects: RejectsWriter,
+    log: Log = print,
+    tick: Tick | None = None,
+) -> SourceReport:
+    started = datetime.now(UTC)
+    t0 = time.perf_counter()
+    files = [folder / spec.name for spec in source.files.values()]
+    missing = [p.name for p in files if not p.exists()]
+    if missing:
+        raise IngestError(f"{source.id}: the extract in {folder} lacks {', '.join(missing)}")
+    shapes = shapes_for(source.id)
+    extract_id = _hash_files(
+        [*files, source.mapping_path, SOURCES_YAML, shapes, CODELISTS], key_fingerprint
+    )
+    graph = extract_graph(source.id, extract_id)
+    if current_graphs(store).get(source_iri(source.id)) == graph:
+        log(f"{source.id}: unchanged extract, already current")
+        report = _stored_report(store, source.id, graph)
+        report.seconds = time.perf_counter() - t0
+        return report
+    if graph in store.named_graphs():  # left by an interrupted load
+        store.drop_graph(graph)
+
+    staging = work_dir / source.id
+    log(f"{source.id}: validating rows")
+    staged = stage_source(
+        source, folder, staging, rejects, pseudonymize,
+        lambda kind: esco.concept_iris(esco_dir, kind), tick,
+    )
+    report = SourceReport(
+        source.id, graph, "loaded", staged.rows_read, staged.rows_loaded,
+        staged.rows_rejected, files=staged.files,
+    )
+    log(f"{source.id}: mapping {staged.rows_loaded} rows")
+    plan = compile_mapping(load_mapping(source.mapping_path), base_dir=staging)
+    nq = work_dir / f"{source.id}.nq"
+    with nq.open("wb") as out:
+        plan.run(out, graph=graph)
+    log(f"{source.id}: loading")
+    store.load_nquads(nq)
+    if staged.identities:
+        ids = work_dir / f"{source.id}.identity.nq"
+        with ids.open("w", encoding="utf-8") as out:
+            for pseudonym, code in staged.identities.items():
+                out.write(
+                    f"<{pseudonymize.iri_of(pseudonym)}> <{TYO.identityCode}> "
+                    f'"{code}" <{IDENTITY_GRAPH}> .\n'
+                )
+        store.load_nquads(ids)
+        ids.unlink()
+    nq.unlink()
+    shutil.rmtree(staging, ignore_errors=True)
+
+    log(f"{source.id}: checking SHACL shapes")
+    report.violations, report.violation_examples = validate_graph(
+        store, graph, load_checks(shapes)
+    )
+    if report.violations:
+        store.drop_graph(graph)
+        report.status = "failed"
+        report.error = (
+            f"{report.violations} SHACL violation(s) in the mapped graph; the previous "
+            "extract stays current. This points at a mapping or shape error: see "
+            "shacl_examples in the report."
+        )
+        report.seconds = time.perf_counter() - t0
+        return report
+    report.triples = _count_triples(store, graph)
+    report.seconds = time.perf_counter() - t0
+    manifest = _read_manifest(folder)
+    commit_extract(
+        store, source.id, graph,
+        _describe(graph, source.id, organisation=source.organisation,
+                  organisation_id=source.organisation_id, legal_basis=source.legal_basis,
+                  law=source.law, files=sorted(p.name for p in files),
+                  extracted_at=manifest.get("extracted_at"), started=started, report=report),
+    )
+    log(
+        f"{source.id}: {report.rows_loaded}/{report.rows_read} rows loaded, "
+        f"{report.rows_rejected} rejected, {report.triples} triples"
+    )
+    return report
+
+
+def ingest(
+    extract_dir: Path,
+    store: GraphStore,
+    *,
+    pseudonymize: Pseudonymizer,
+    key_fingerprint: str,
+    esco_dir: Path,
+    work_dir: Path,
+    rejects_path: Path,
+    only: list[str] | None = None,
+    log: Log = print,
+    tick: Tick | None = None,
+) -> IngestReport:
+    """Ingest every source folder found in ``extract_dir`` (or those in ``only``)."""
+    t0 = time.perf_counter()
+    if not extract_dir.is_dir():
+        raise IngestError(f"no extract folder at {extract_dir}")
+    sources = load_sources()
+    unknown = [s for s in (only or []) if s not in sources]
+    if unknown:
+        raise IngestError(f"unknown source(s) {', '.join(unknown)}; known: {', '.join(sources)}")
+    present = [s for s in sources.values() if (extract_dir / s.id).is_dir()]
+    if only:
+        present = [s for s in present if s.id in only]
+    if not present:
+        raise IngestError(
+            f"{extract_dir} holds no source folder ({', '.join(sources)}); "
+            "create extracts with `tyodata generate` or copy the registries' extracts there"
+        )
+    work_dir.mkdir(parents=True, exist_ok=True)
+    reports = load_reference_graphs(store, esco_dir, work_dir, log)
+    rejects = RejectsWriter(rejects_path)
+    try:
+        for source in present:
+            try:
+                reports.append(
+                    ingest_source(
+                        store, source, extract_dir / source.id,
+                        pseudonymize=pseudonymize, key_fingerprint=key_fingerprint,
+                        esco_dir=esco_dir, work_dir=work_dir, rejects=rejects,
+                        log=log, tick=tick,
+                    )
+                )
+            except TyodataError as err:
+                log(f"{source.id}: FAILED: {err}")
+                reports.append(SourceReport(source.id, "", "failed", error=str(err)))
+    finally:
+        rejects.close()
+    dropped = collect_garbage(store)
+    if dropped:
+        log(f"removed {len(dropped)} superseded or incomplete graph(s)")
+    return IngestReport(reports, str(rejects_path), time.perf_counter() - t0)

@@ -1,0 +1,321 @@
+"""The `tyodata` command line: wiring only; every command calls library functions."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table as RichTable
+
+from graph_service.errors import TyodataError
+from tyodata.settings import Settings
+
+app = typer.Typer(
+    help="Työdata graph: registry extracts in one ESCO-linked knowledge graph.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+esco_app = typer.Typer(help="ESCO reference data.", no_args_is_help=True)
+app.add_typer(esco_app, name="esco")
+err = Console(stderr=True)
+out = Console()
+
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option("--store", help="On-disk store folder (default: $TYODATA_HOME/store)."),
+]
+EscoOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--esco-dir", help="ESCO CSV folder (default: $TYODATA_ESCO_DIR or ../shared/esco)."
+    ),
+]
+
+
+def _settings(store: Path | None = None, esco_dir: Path | None = None) -> Settings:
+    settings = Settings()
+    if store is not None:
+        settings.store = store
+    if esco_dir is not None:
+        settings.esco_dir = esco_dir
+    return settings
+
+
+@contextmanager
+def _errors():
+    """Our errors end the command with their message and exit code 2, not a traceback."""
+    try:
+        yield
+    except TyodataError as error:
+        err.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from None
+
+
+def _run_generate(
+    settings: Settings, out_dir: Path, persons: int, jobs: int, seed: int, dirty: float
+) -> None:
+    from mappings.generator import generate as run
+
+    if not 0 <= dirty <= 1:
+        err.print("[red]error:[/red] --dirty is a share of rows between 0 and 1")
+        raise typer.Exit(2)
+    with (
+        _errors(),
+        Progress(
+            TextColumn("generating"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+        ) as bar,
+    ):
+        task = bar.add_task("persons", total=persons)
+        result = run(
+            out_dir,
+            persons=persons,
+            jobs=jobs,
+            seed=seed,
+            esco_dir=settings.esco_dir,
+            dirty_rate=dirty,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    rows = sum(sum(files.values()) for files in result.rows.values())
+    out.print(
+        f"wrote {rows} rows for {result.persons} persons and {result.jobs} job postings "
+        f"to {out_dir} in {result.seconds:.1f} s"
+    )
+
+
+@app.command()
+def generate(
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder to write one sub-folder per source into.")
+    ],
+    persons: Annotated[
+        int, typer.Option(help="Number of persons (the two pilot personas included).")
+    ] = 1000,
+    jobs: Annotated[int, typer.Option(help="Number of job postings.")] = 200,
+    seed: Annotated[int, typer.Option(help="Random seed; same seed, same files.")] = 1,
+    dirty: Annotated[
+        float, typer.Option(help="Share of rows given a realistic fault (0-1).")
+    ] = 0.0,
+    esco_dir: EscoOpt = None,
+) -> None:
+    """Write realistic synthetic registry extracts (deterministic by seed)."""
+    _run_generate(_settings(esco_dir=esco_dir), out_dir, persons, jobs, seed, dirty)
+
+
+def _run_ingest(
+    settings: Settings,
+    extract_dir: Path,
+    *,
+    report: Path | None = None,
+    rejects: Path | None = None,
+    only: list[str] | None = None,
+):
+    from graph_service.store.factory import open_store
+    from mappings.identity import Pseudonymizer, load_or_create_key
+    from mappings.ingest import ingest as run
+
+    with _errors():
+        pseudonymize = Pseudonymizer(load_or_create_key(settings.key_path))
+        graph_store = open_store(settings.store_path)
+        try:
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed} rows"),
+                TimeElapsedColumn(),
+                console=err,
+            ) as bar:
+                task = bar.add_task("ingest", total=None)
+
+                def log(message: str) -> None:
+                    bar.update(task, description=message)
+                    bar.console.print(message)
+
+                result = run(
+                    extract_dir,
+                    graph_store,
+                    pseudonymize=pseudonymize,
+                    key_fingerprint=pseudonymize.fingerprint(),
+                    esco_dir=settings.esco_dir,
+                    work_dir=settings.home / "work",
+                    rejects_path=rejects or settings.home / "rejects.csv",
+                    only=only,
+                    log=log,
+                    tick=lambda n: bar.advance(task, n),
+                )
+        finally:
+            graph_store.close()
+    summary = RichTable("source", "status", "rows read", "loaded", "rejected", "triples", "seconds")
+    for s in result.sources:
+        summary.add_row(
+            s.source,
+            s.status,
+            str(s.rows_read),
+            str(s.rows_loaded),
+            str(s.rows_rejected),
+            str(s.triples),
+            f"{s.seconds:.1f}",
+        )
+    out.print(summary)
+    out.print(f"rejected rows with reasons: {result.rejects_file}")
+    if report:
+        report.write_text(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        out.print(f"report: {report}")
+    for s in result.sources:
+        if s.error:
+            err.print(f"[red]{s.source} failed:[/red] {s.error}")
+    if not result.ok:
+        raise typer.Exit(1)
+    return pseudonymize
+
+
+@app.command()
+def ingest(
+    extract_dir: Annotated[Path, typer.Argument(help="Folder with one sub-folder per source.")],
+    store: StoreOpt = None,
+    report: Annotated[Path | None, typer.Option(help="Write the JSON report here.")] = None,
+    rejects: Annotated[
+        Path | None, typer.Option(help="Rejected rows CSV (default: $TYODATA_HOME/rejects.csv).")
+    ] = None,
+    source: Annotated[list[str] | None, typer.Option(help="Only these sources.")] = None,
+    esco_dir: EscoOpt = None,
+) -> None:
+    """Validate, map and load registry extracts, each into its own named graph."""
+    _run_ingest(
+        _settings(store, esco_dir), extract_dir, report=report, rejects=rejects, only=source
+    )
+
+
+@app.command()
+def demo(
+    persons: Annotated[int, typer.Option(help="Size of the demo population.")] = 3000,
+    jobs: Annotated[int, typer.Option(help="Number of job postings.")] = 300,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
+) -> None:
+    """Generate a small population (the pilot personas included), ingest it, and show
+    which registries hold facts on each persona."""
+    from mappings.generator import PERSONAS
+
+    from graph_service.queries import bind_iri, load
+    from graph_service.store.factory import open_store
+    from graph_service.store.registry import visible_dataset
+
+    settings = _settings()
+    extracts = settings.home / "demo-extracts"
+    _run_generate(settings, extracts, persons, jobs, seed, 0.01)
+    pseudonymize = _run_ingest(settings, extracts, report=settings.home / "demo-report.json")
+    with _errors():
+        graph_store = open_store(settings.store_path, read_only=True)
+        dataset = visible_dataset(graph_store)
+        for persona in PERSONAS:
+            iri = pseudonymize.iri(persona.hetu)
+            table = graph_store.select(
+                bind_iri(load("person_sources"), "person", iri), dataset=dataset
+            )
+            view = RichTable(
+                "source",
+                "organisation",
+                "what",
+                "facts",
+                "extracted at",
+                "legal basis",
+                title=f"{persona.title} — {iri}",
+            )
+            for row in table.dicts():
+                view.add_row(
+                    *(
+                        str(row[k]).rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+                        if k in ("source", "class", "legalBasis")
+                        else str(row[k] or "")
+                        for k in (
+                            "source",
+                            "organisation",
+                            "class",
+                            "facts",
+                            "extractedAt",
+                            "legalBasis",
+                        )
+                    )
+                )
+            out.print(view)
+        graph_store.close()
+    out.print(
+        f"store: {settings.store_path}\ntry: tyodata sparql "
+        f"'SELECT ?g ?n WHERE {{ GRAPH <https://tyodata.fi/graph/meta> "
+        f"{{ ?g <https://tyodata.fi/ontology#tripleCount> ?n }} }}' --store {settings.store_path}"
+    )
+
+
+@esco_app.command("load")
+def esco_load(store: StoreOpt = None, esco_dir: EscoOpt = None) -> None:
+    """Load ESCO (and the ontology and code lists) into their own named graphs."""
+    from graph_service.store.factory import open_store
+    from mappings.ingest import load_reference_graphs
+
+    settings = _settings(store, esco_dir)
+    with _errors():
+        graph_store = open_store(settings.store_path)
+        t0 = time.perf_counter()
+        reports = load_reference_graphs(
+            graph_store, settings.esco_dir, settings.home / "work", log=lambda m: err.print(m)
+        )
+        graph_store.close()
+    for r in reports:
+        out.print(f"{r.source}: {r.status}, {r.triples} triples in {r.graph}")
+    out.print(f"done in {time.perf_counter() - t0:.1f} s")
+
+
+@app.command()
+def sparql(
+    query: Annotated[str, typer.Argument(help="A SPARQL query, or a file holding one.")],
+    store: StoreOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+) -> None:
+    """Run a SPARQL query over the current graphs (never the identity graph)."""
+    from graph_service.store.factory import open_store
+    from graph_service.store.registry import visible_dataset
+
+    if fmt not in ("table", "csv", "json"):
+        err.print("[red]error:[/red] --format must be table, csv or json")
+        raise typer.Exit(2)
+    path = Path(query)
+    text = path.read_text(encoding="utf-8") if len(query) < 4096 and path.is_file() else query
+    settings = _settings(store)
+    with _errors():
+        graph_store = open_store(settings.store_path, read_only=True)
+        dataset = visible_dataset(graph_store)
+        media = {"csv": "text/csv", "json": "application/sparql-results+json"}
+        try:
+            if fmt in media:
+                data = graph_store.query_serialized(text, media[fmt], dataset=dataset)
+                sys.stdout.write(data.decode("utf-8"))
+                return
+            table = graph_store.select(text, dataset=dataset)
+        except SyntaxError as error:
+            err.print(f"[red]error:[/red] the query does not parse: {error}")
+            raise typer.Exit(2) from None
+        except TyodataError:
+            # Not a SELECT: print what the store serializes (ASK -> JSON, CONSTRUCT -> Turtle).
+            try:
+                data = graph_store.query_serialized(text, "text/turtle", dataset=dataset)
+            except TyodataError:
+                data = graph_store.query_serialized(
+                    text, "application/sparql-results+json", dataset=dataset
+                )
+            sys.stdout.write(data.decode("utf-8"))
+            return
+    rich_table = RichTable(*table.variables)
+    for row in table.rows:
+        rich_table.add_row(*("" if v is None else str(v) for v in row))
+    out.print(rich_table)
+    out.print(f"{len(table.rows)} row(s)")
