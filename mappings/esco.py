@@ -2,7 +2,7 @@
 
 Reads the official ESCO v1.1.1 CSV package (``en/``) and the Finnish labels
 (``fi/``) from a configured folder, never from the repository, and writes
-N-Quads with ESCO's own concept IRIs and the ESCO model's classes.
+N-Triples with ESCO's own concept IRIs and the ESCO model's classes.
 """
 
 from __future__ import annotations
@@ -75,16 +75,15 @@ def fingerprint(esco_dir: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def write_esco_nquads(esco_dir: Path, graph: str, out: BinaryIO) -> int:
-    """Write ESCO as N-Quads into ``graph``; returns the number of quads."""
+def write_esco_ntriples(esco_dir: Path, out: BinaryIO) -> int:
+    """Write ESCO as N-Triples; returns the number of triples."""
     check_esco_dir(esco_dir)
-    g = f" <{graph}> .\n"
     count = 0
     buffer: list[str] = []
 
     def emit(s: str, p: str, o: str) -> None:
         nonlocal count
-        buffer.append(f"<{s}> <{p}> {o}{g}")
+        buffer.append(f"<{s}> <{p}> {o} .\n")
         count += 1
         if len(buffer) >= 50_000:
             out.write("".join(buffer).encode())

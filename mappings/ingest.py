@@ -187,7 +187,7 @@ def _stored_report(store: GraphStore, source_id: str, graph: str) -> SourceRepor
 
 def _load_reference(
     store: GraphStore, source_id: str, label: str, extract_id: str,
-    write: Callable[[Path, str], int], work_dir: Path, log: Log,
+    write: Callable[[Path], int], work_dir: Path, log: Log, keep: bool = False,
 ) -> SourceReport:
     """ESCO, the ontology and the code lists go through the same switch as extracts."""
     graph = extract_graph(source_id, extract_id)
@@ -198,10 +198,11 @@ def _load_reference(
     log(f"loading {label}")
     if graph in store.named_graphs():
         store.drop_graph(graph)
-    nq = work_dir / f"{source_id}.nq"
-    write(nq, graph)
-    store.load_nquads(nq)
-    nq.unlink()
+    nq = work_dir / f"{source_id}.nt"
+    write(nq)
+    store.load_file(nq, graph)
+    if not keep:
+        nq.unlink()
     report = SourceReport(source_id, graph, "loaded")
     report.triples = _count_triples(store, graph)
     report.seconds = time.perf_counter() - t0
@@ -215,31 +216,29 @@ def _load_reference(
 
 
 def load_reference_graphs(store: GraphStore, esco_dir: Path, work_dir: Path,
-                          log: Log = print) -> list[SourceReport]:
+                          log: Log = print, keep: bool = False) -> list[SourceReport]:
     """ESCO, the ontology and the code lists, each in its own named graph (reloaded on change)."""
     work_dir.mkdir(parents=True, exist_ok=True)
 
-    def turtle(path: Path) -> Callable[[Path, str], int]:
-        def write(nq: Path, graph: str) -> int:
+    def turtle(path: Path) -> Callable[[Path], int]:
+        def write(nt: Path) -> int:
             g = Graph().parse(path, format="turtle")
-            with nq.open("w", encoding="utf-8") as out:
-                for s, p, o in g:
-                    out.write(f"{s.n3()} {p.n3()} {o.n3()} <{graph}> .\n")
+            g.serialize(nt, format="nt", encoding="utf-8")
             return len(g)
         return write
 
-    def write_esco(nq: Path, graph: str) -> int:
-        with nq.open("wb") as out:
-            return esco.write_esco_nquads(esco_dir, graph, out)
+    def write_esco(nt: Path) -> int:
+        with nt.open("wb") as out:
+            return esco.write_esco_ntriples(esco_dir, out)
 
     esco.check_esco_dir(esco_dir)
     return [
         _load_reference(store, "ontology", "Työdata ontology", _hash_files([ONTOLOGY]),
-                        turtle(ONTOLOGY), work_dir, log),
+                        turtle(ONTOLOGY), work_dir, log, keep),
         _load_reference(store, "codelists", "Työdata code lists", _hash_files([CODELISTS]),
-                        turtle(CODELISTS), work_dir, log),
+                        turtle(CODELISTS), work_dir, log, keep),
         _load_reference(store, "esco", f"ESCO v{esco.ESCO_VERSION}", esco.fingerprint(esco_dir),
-                        write_esco, work_dir, log),
+                        write_esco, work_dir, log, keep),
     ]
 
 
@@ -265,6 +264,7 @@ def ingest_source(
     rejects: RejectsWriter,
     log: Log = print,
     tick: Tick | None = None,
+    keep_intermediate: bool = False,
 ) -> SourceReport:
     started = datetime.now(UTC)
     t0 = time.perf_counter()
@@ -297,23 +297,21 @@ def ingest_source(
     )
     log(f"{source.id}: mapping {staged.rows_loaded} rows")
     plan = compile_mapping(load_mapping(source.mapping_path), base_dir=staging)
-    nq = work_dir / f"{source.id}.nq"
+    nq = work_dir / f"{source.id}.nt"
     with nq.open("wb") as out:
-        plan.run(out, graph=graph)
+        plan.run(out, graph=None)
     log(f"{source.id}: loading")
-    store.load_nquads(nq)
+    store.load_file(nq, graph)
+    ids = work_dir / f"{source.id}.identity.nt"
     if staged.identities:
-        ids = work_dir / f"{source.id}.identity.nq"
         with ids.open("w", encoding="utf-8") as out:
             for pseudonym, code in staged.identities.items():
-                out.write(
-                    f"<{pseudonymize.iri_of(pseudonym)}> <{TYO.identityCode}> "
-                    f'"{code}" <{IDENTITY_GRAPH}> .\n'
-                )
-        store.load_nquads(ids)
-        ids.unlink()
-    nq.unlink()
-    shutil.rmtree(staging, ignore_errors=True)
+                out.write(f'<{pseudonymize.iri_of(pseudonym)}> <{TYO.identityCode}> "{code}" .\n')
+        store.load_file(ids, IDENTITY_GRAPH)
+    if not keep_intermediate:  # staged rows are personal data: keep them no longer than needed
+        nq.unlink()
+        ids.unlink(missing_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)
 
     log(f"{source.id}: checking SHACL shapes")
     report.violations, report.violation_examples = validate_graph(
@@ -358,6 +356,7 @@ def ingest(
     only: list[str] | None = None,
     log: Log = print,
     tick: Tick | None = None,
+    keep_intermediate: bool = False,
 ) -> IngestReport:
     """Ingest every source folder found in ``extract_dir`` (or those in ``only``)."""
     t0 = time.perf_counter()
@@ -376,7 +375,7 @@ def ingest(
             "create extracts with `tyodata generate` or copy the registries' extracts there"
         )
     work_dir.mkdir(parents=True, exist_ok=True)
-    reports = load_reference_graphs(store, esco_dir, work_dir, log)
+    reports = load_reference_graphs(store, esco_dir, work_dir, log, keep_intermediate)
     rejects = RejectsWriter(rejects_path)
     try:
         for source in present:
@@ -386,7 +385,7 @@ def ingest(
                         store, source, extract_dir / source.id,
                         pseudonymize=pseudonymize, key_fingerprint=key_fingerprint,
                         esco_dir=esco_dir, work_dir=work_dir, rejects=rejects,
-                        log=log, tick=tick,
+                        log=log, tick=tick, keep_intermediate=keep_intermediate,
                     )
                 )
             except TyodataError as err:

@@ -24,12 +24,29 @@ app = typer.Typer(
 )
 esco_app = typer.Typer(help="ESCO reference data.", no_args_is_help=True)
 app.add_typer(esco_app, name="esco")
+audit_app = typer.Typer(help="The audit log of personal-data access.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 err = Console(stderr=True)
 out = Console()
 
 StoreOpt = Annotated[
     Path | None,
     typer.Option("--store", help="On-disk store folder (default: $TYODATA_HOME/store)."),
+]
+EndpointOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--endpoint",
+        help="Base URL of a remote SPARQL store (/query, /update, /store), e.g. "
+        "http://127.0.0.1:7878 for `oxigraph serve` or http://127.0.0.1:8000/admin for a running "
+        "`tyodata serve`.",
+    ),
+]
+TokenOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--endpoint-token", help="Bearer token for --endpoint (an admin token of `tyodata serve`)."
+    ),
 ]
 EscoOpt = Annotated[
     Path | None,
@@ -39,13 +56,33 @@ EscoOpt = Annotated[
 ]
 
 
-def _settings(store: Path | None = None, esco_dir: Path | None = None) -> Settings:
+def _settings(
+    store: Path | None = None,
+    esco_dir: Path | None = None,
+    endpoint: str | None = None,
+    endpoint_token: str | None = None,
+) -> Settings:
     settings = Settings()
     if store is not None:
         settings.store = store
     if esco_dir is not None:
         settings.esco_dir = esco_dir
+    if endpoint is not None:
+        settings.endpoint = endpoint
+    if endpoint_token is not None:
+        settings.endpoint_token = endpoint_token
     return settings
+
+
+def _open(settings: Settings, *, read_only: bool = False):
+    from graph_service.store.factory import open_store
+
+    return open_store(
+        settings.store_path,
+        endpoint=settings.endpoint,
+        token=settings.endpoint_token,
+        read_only=read_only,
+    )
 
 
 @contextmanager
@@ -120,13 +157,12 @@ def _run_ingest(
     rejects: Path | None = None,
     only: list[str] | None = None,
 ):
-    from graph_service.store.factory import open_store
     from mappings.identity import Pseudonymizer, load_or_create_key
     from mappings.ingest import ingest as run
 
     with _errors():
         pseudonymize = Pseudonymizer(load_or_create_key(settings.key_path))
-        graph_store = open_store(settings.store_path)
+        graph_store = _open(settings)
         try:
             with Progress(
                 TextColumn("{task.description}"),
@@ -196,26 +232,105 @@ def ingest(
     )
 
 
+def _serve(settings: Settings) -> None:
+    import uvicorn
+
+    from graph_service.api.app import create_app
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+@app.command()
+def serve(
+    store: StoreOpt = None,
+    endpoint: EndpointOpt = None,
+    endpoint_token: TokenOpt = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+) -> None:
+    """Start the graph API and the SPARQL endpoint (docs at /docs)."""
+    settings = _settings(store, endpoint=endpoint, endpoint_token=endpoint_token)
+    settings.host, settings.port = host, port
+    with _errors():
+        _serve(settings)
+
+
+@app.command()
+def token(
+    sub: Annotated[str, typer.Option("--sub", help="Who: a user or service name.")],
+    org: Annotated[str, typer.Option("--org", help="Organisation, e.g. kela or city:helsinki.")],
+    role: Annotated[
+        list[str],
+        typer.Option(
+            "--role", help="Role(s): steward, case_worker, developer, service, employer, admin."
+        ),
+    ],
+    ttl: Annotated[int, typer.Option("--ttl", help="Lifetime in seconds.")] = 3600,
+) -> None:
+    """Issue a signed bearer token with the service's signing key."""
+    from graph_service.policy.tokens import issue, load_or_create_signing_key
+
+    settings = _settings()
+    with _errors():
+        key = load_or_create_signing_key(settings.signing_key_path)
+        typer.echo(issue(key, subject=sub, organisation=org, roles=role, ttl_seconds=ttl))
+
+
+@audit_app.command("verify")
+def audit_verify(
+    log: Annotated[
+        Path | None,
+        typer.Option("--log", help="Audit log file (default: $TYODATA_HOME/audit/audit.jsonl)."),
+    ] = None,
+) -> None:
+    """Check the audit log's hash chain; exits 1 naming the first bad record."""
+    from graph_service.policy.audit import AuditLog
+    from graph_service.policy.errors import AuditChainError
+    from mappings.identity import load_or_create_key
+
+    settings = _settings()
+    path = log or settings.audit_path
+    chain = AuditLog(path, load_or_create_key(settings.audit_key_path))
+    try:
+        count = chain.verify()
+    except AuditChainError as error:
+        err.print(f"[red]audit log {path} is NOT intact:[/red] {error}")
+        raise typer.Exit(1) from None
+    out.print(f"audit log {path} is intact: {count} record(s)")
+
+
+DEMO_ROLES = (
+    ("steward", "dvv"),
+    ("case_worker", "city:helsinki"),
+    ("developer", "kela"),
+    ("service", "kela"),
+    ("employer", "employer:demo"),
+    ("admin", "tyodata"),
+)
+
+
 @app.command()
 def demo(
     persons: Annotated[int, typer.Option(help="Size of the demo population.")] = 3000,
     jobs: Annotated[int, typer.Option(help="Number of job postings.")] = 300,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
+    port: Annotated[int, typer.Option(help="Port of the demo service.")] = 8000,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Stop after ingest.")] = False,
 ) -> None:
-    """Generate a small population (the pilot personas included), ingest it, and show
-    which registries hold facts on each persona."""
+    """Generate a small population (the pilot personas included), ingest it, show which
+    registries hold facts on each persona, and start the service on 127.0.0.1."""
+    from graph_service.policy.tokens import issue, load_or_create_signing_key
+    from graph_service.queries import bind_iri, load
+    from graph_service.store.registry import visible_dataset
     from mappings.generator import PERSONAS
 
-    from graph_service.queries import bind_iri, load
-    from graph_service.store.factory import open_store
-    from graph_service.store.registry import visible_dataset
-
     settings = _settings()
+    settings.host, settings.port = "127.0.0.1", port
     extracts = settings.home / "demo-extracts"
     _run_generate(settings, extracts, persons, jobs, seed, 0.01)
     pseudonymize = _run_ingest(settings, extracts, report=settings.home / "demo-report.json")
     with _errors():
-        graph_store = open_store(settings.store_path, read_only=True)
+        graph_store = _open(settings, read_only=True)
         dataset = visible_dataset(graph_store)
         for persona in PERSONAS:
             iri = pseudonymize.iri(persona.hetu)
@@ -229,7 +344,7 @@ def demo(
                 "facts",
                 "extracted at",
                 "legal basis",
-                title=f"{persona.title} — {iri}",
+                title=f"{persona.title}: {iri}",
             )
             for row in table.dicts():
                 view.add_row(
@@ -249,22 +364,48 @@ def demo(
                 )
             out.print(view)
         graph_store.close()
+        key = load_or_create_signing_key(settings.signing_key_path)
+        tokens = {
+            role: issue(
+                key, subject=f"demo-{role}", organisation=org, roles=[role], ttl_seconds=8 * 3600
+            )
+            for role, org in DEMO_ROLES
+        }
+    base = f"http://127.0.0.1:{port}"
+    out.print(f"\n[bold]Työdata graph demo[/bold] (store: {settings.store_path})")
+    out.print(f"  API docs:        {base}/docs")
+    out.print(f"  SPARQL endpoint: {base}/sparql")
+    out.print(f"  graphs:          {base}/graphs")
+    out.print("\nDemo tokens (8 h):")
+    for role, value in tokens.items():
+        out.print(f"  {role:12} {value}", soft_wrap=True)
+    out.print("\nTry:", soft_wrap=True)
     out.print(
-        f"store: {settings.store_path}\ntry: tyodata sparql "
-        f"'SELECT ?g ?n WHERE {{ GRAPH <https://tyodata.fi/graph/meta> "
-        f"{{ ?g <https://tyodata.fi/ontology#tripleCount> ?n }} }}' --store {settings.store_path}"
+        f"  curl -s -H 'Authorization: Bearer {tokens['steward']}' -H 'X-Purpose: "
+        f"data-quality' --data-urlencode 'query=SELECT ?source (COUNT(*) AS ?n) WHERE {{ "
+        f"GRAPH <https://tyodata.fi/graph/meta> {{ ?g <https://tyodata.fi/ontology#source> "
+        f"?source }} }} GROUP BY ?source' {base}/sparql",
+        soft_wrap=True,
     )
+    if no_serve:
+        return
+    with _errors():
+        _serve(settings)
 
 
 @esco_app.command("load")
-def esco_load(store: StoreOpt = None, esco_dir: EscoOpt = None) -> None:
+def esco_load(
+    store: StoreOpt = None,
+    esco_dir: EscoOpt = None,
+    endpoint: EndpointOpt = None,
+    endpoint_token: TokenOpt = None,
+) -> None:
     """Load ESCO (and the ontology and code lists) into their own named graphs."""
-    from graph_service.store.factory import open_store
     from mappings.ingest import load_reference_graphs
 
-    settings = _settings(store, esco_dir)
+    settings = _settings(store, esco_dir, endpoint, endpoint_token)
     with _errors():
-        graph_store = open_store(settings.store_path)
+        graph_store = _open(settings)
         t0 = time.perf_counter()
         reports = load_reference_graphs(
             graph_store, settings.esco_dir, settings.home / "work", log=lambda m: err.print(m)
@@ -280,9 +421,10 @@ def sparql(
     query: Annotated[str, typer.Argument(help="A SPARQL query, or a file holding one.")],
     store: StoreOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    endpoint: EndpointOpt = None,
+    endpoint_token: TokenOpt = None,
 ) -> None:
     """Run a SPARQL query over the current graphs (never the identity graph)."""
-    from graph_service.store.factory import open_store
     from graph_service.store.registry import visible_dataset
 
     if fmt not in ("table", "csv", "json"):
@@ -290,9 +432,9 @@ def sparql(
         raise typer.Exit(2)
     path = Path(query)
     text = path.read_text(encoding="utf-8") if len(query) < 4096 and path.is_file() else query
-    settings = _settings(store)
+    settings = _settings(store, endpoint=endpoint, endpoint_token=endpoint_token)
     with _errors():
-        graph_store = open_store(settings.store_path, read_only=True)
+        graph_store = _open(settings, read_only=True)
         dataset = visible_dataset(graph_store)
         media = {"csv": "text/csv", "json": "application/sparql-results+json"}
         try:

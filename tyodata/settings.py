@@ -33,6 +33,31 @@ class Settings(BaseSettings):
     pseudonym_key_file: Path | None = None
     """Person pseudonym key (default: <home>/keys/pseudonym.key; created on first use)."""
 
+    endpoint: str | None = None
+    """Base URL of a remote SPARQL store (/query, /update, /store), instead of the embedded one."""
+    endpoint_token: str | None = None
+    """Bearer token sent to the remote endpoint (e.g. an admin token of a running service)."""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    signing_key_file: Path | None = None
+    """Key that signs bearer tokens (default: <home>/keys/signing.key; created on first use)."""
+    audit_log: Path | None = None
+    """The audit log (default: <home>/audit/audit.jsonl)."""
+    sparql_timeout_s: float = 30.0
+    sparql_max_rows: int = 10_000
+
+    @property
+    def signing_key_path(self) -> Path:
+        return self.signing_key_file or self.home / "keys" / "signing.key"
+
+    @property
+    def audit_path(self) -> Path:
+        return self.audit_log or self.home / "audit" / "audit.jsonl"
+
+    @property
+    def audit_key_path(self) -> Path:
+        return self.home / "keys" / "audit.key"
+
     @property
     def store_path(self) -> Path:
         return self.store or self.home / "store"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 
 _SAFE_IRI = re.compile(r"^https://tyodata\.fi/id/[A-Za-z0-9/_.-]+$")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from rdflib import Graph
 from rdflib.term import Node
 
 
@@ -61,12 +62,20 @@ class GraphStore(Protocol):
         self, query: str, media_type: str, *, dataset: Dataset | None = None
     ) -> bytes: ...
 
+    def execute(self, query: str, *, dataset: Dataset | None = None, max_rows: int = 10_000,
+                timeout_s: float = 30.0) -> Table | bool | Graph:
+        """Any query form; QueryLimitError past ``max_rows`` results or ``timeout_s``."""
+        ...
+
     def update(self, update: str) -> None:
         """Run a SPARQL 1.1 update as one transaction."""
         ...
 
-    def load_nquads(self, path: Path) -> None:
-        """Add a (large) N-Quads file; not transactional, so callers load into a fresh graph."""
+    def load_file(self, path: Path, graph: str) -> None:
+        """Add a (large) N-Triples file to ``graph``.
+
+        Not transactional: callers load into a fresh graph and make it visible afterwards.
+        """
         ...
 
     def load_graph(self, data: bytes, media_type: str, graph: str) -> None:

@@ -11,3 +11,11 @@ class ReadOnlyStoreError(StoreError):
 
 class StoreLockedError(StoreError):
     """The on-disk store is opened read-write by another process."""
+
+
+class QueryLimitError(StoreError):
+    """A query ran past the time limit or the row cap."""
+
+    def __init__(self, message: str, *, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind  # "timeout" | "rows"

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from graph_service.store.base import Dataset, Table
-from graph_service.store.errors import ReadOnlyStoreError, StoreError, StoreLockedError
+from graph_service.store.errors import (
+    QueryLimitError,
+    ReadOnlyStoreError,
+    StoreError,
+    StoreLockedError,
+)
+from graph_service.store.results import QueryResult
 
 _RESULT_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -36,6 +43,18 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Node | N
     if term.language:
         return Literal(term.value, lang=term.language)
     return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def _check_limits(count: int, max_rows: int, deadline: float, timeout_s: float) -> None:
+    if count >= max_rows:
+        raise QueryLimitError(
+            f"the query returns more than {max_rows} results; add a LIMIT or narrow it",
+            kind="rows",
+        )
+    if time.monotonic() > deadline:
+        raise QueryLimitError(
+            f"the query ran past the time limit of {timeout_s:g} s; narrow it", kind="timeout"
+        )
 
 
 class OxigraphStore:
@@ -104,6 +123,31 @@ class OxigraphStore:
             raise StoreError(f"cannot serialize this query's results as {media_type}")
         return result.serialize(format=fmt)
 
+    def execute(self, query: str, *, dataset: Dataset | None = None, max_rows: int = 10_000,
+                timeout_s: float = 30.0) -> QueryResult:
+        """Any query form, stopped at ``max_rows`` results or ``timeout_s`` seconds.
+
+        Results are consumed lazily, so the limits hold while rows stream; a query that
+        must finish a large sort or aggregate first is checked once it yields.
+        """
+        deadline = time.monotonic() + timeout_s
+        result = self._run(query, dataset)
+        if isinstance(result, ox.QueryBoolean):
+            return bool(result)
+        if isinstance(result, ox.QuerySolutions):
+            variables = [v.value for v in result.variables]
+            rows = []
+            for solution in result:
+                _check_limits(len(rows), max_rows, deadline, timeout_s)
+                rows.append(tuple(to_rdflib(solution[v]) for v in variables))
+            return Table(variables, rows)
+        graph = Graph()
+        for n, triple in enumerate(result):
+            _check_limits(n, max_rows, deadline, timeout_s)
+            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate),
+                       to_rdflib(triple.object)))
+        return graph
+
     # -- writes ----------------------------------------------------------------
     def _writable(self) -> None:
         if self.read_only:
@@ -113,9 +157,11 @@ class OxigraphStore:
         self._writable()
         self._store.update(update)
 
-    def load_nquads(self, path: Path) -> None:
+    def load_file(self, path: Path, graph: str) -> None:
         self._writable()
-        self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        self._store.bulk_load(
+            path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph)
+        )
 
     def load_graph(self, data: bytes, media_type: str, graph: str) -> None:
         self._writable()
@@ -133,5 +179,12 @@ class OxigraphStore:
             self._store.flush()
 
     def close(self) -> None:
-        self.flush()
-        del self._store
+        if hasattr(self, "_store"):
+            self.flush()
+            del self._store
+
+    def __enter__(self) -> OxigraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,202 @@
+"""Service benchmark: our /sparql against `oxigraph serve` on the same data, and a
+bounded load on loopback.
+
+    python bench/service.py --persons 100000
+
+Builds (or reuses, --store) a store of N persons, copies it for `oxigraph serve`,
+starts both servers on loopback, and in one run measures the latency of a
+person-lookup query and an aggregate through our /sparql and straight to oxigraph
+(ratio ours/direct, target <= 1.5), then a fixed number of requests from several
+concurrent clients (requests/s, p50/p95/p99, errors). Prints the figures and
+writes them to bench/results/service-<N>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from graph_service.policy.tokens import issue, load_or_create_signing_key  # noqa: E402
+from graph_service.queries import bind_iri, load  # noqa: E402
+from graph_service.store.oxigraph_store import OxigraphStore  # noqa: E402
+from graph_service.store.registry import visible_dataset  # noqa: E402
+from mappings.generator import PERSONAS, generate  # noqa: E402
+from mappings.identity import Pseudonymizer, load_or_create_key  # noqa: E402
+from mappings.ingest import ingest  # noqa: E402
+from tyodata.settings import Settings  # noqa: E402
+
+AGGREGATE = """PREFIX tyo: <https://tyodata.fi/ontology#>
+SELECT ?type ?decision (COUNT(?d) AS ?n) WHERE {
+  ?d a tyo:BenefitDecision ; tyo:benefitType ?type ; tyo:decision ?decision }
+GROUP BY ?type ?decision ORDER BY ?type ?decision"""
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            httpx.get(url, timeout=2)
+            return
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def build_store(home: Path, persons: int) -> None:
+    settings = Settings(home=home)
+    extracts = home / "extracts"
+    generate(extracts, persons=persons, jobs=max(100, persons // 50), seed=1,
+             esco_dir=settings.esco_dir)
+    pseudonymize = Pseudonymizer(load_or_create_key(settings.key_path))
+    store = OxigraphStore(settings.store_path)
+    ingest(extracts, store, pseudonymize=pseudonymize, key_fingerprint=pseudonymize.fingerprint(),
+           esco_dir=settings.esco_dir, work_dir=home / "work", rejects_path=home / "rejects.csv",
+           log=lambda m: print("  " + m, flush=True))
+    store.close()
+    shutil.rmtree(extracts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--persons", type=int, default=100_000)
+    parser.add_argument("--home", type=Path, default=None,
+                        help="reuse a TYODATA_HOME holding a store of --persons persons")
+    parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="tyodata-bench-service-"))
+    home = args.home or work / "home"
+    procs: list[subprocess.Popen] = []
+    try:
+        settings = Settings(home=home)
+        if not settings.store_path.exists():
+            t0 = time.perf_counter()
+            build_store(home, args.persons)
+            print(f"built the store in {time.perf_counter() - t0:.0f} s")
+        with OxigraphStore(settings.store_path, read_only=True) as store:
+            dataset = visible_dataset(store)
+        copy = work / "oxigraph-copy"
+        shutil.copytree(settings.store_path, copy)
+        ours_port, ox_port = free_port(), free_port()
+        env = {**os.environ, "TYODATA_HOME": str(home)}
+        procs.append(subprocess.Popen(
+            [shutil.which("oxigraph") or "oxigraph", "serve-read-only", "--location", str(copy),
+             "--bind", f"127.0.0.1:{ox_port}"], stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL))
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "tyodata", "serve", "--port", str(ours_port)], env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        ours, direct = f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{ox_port}"
+        wait_for(ours + "/healthz")
+        wait_for(direct + "/query?query=ASK%7B%7D")
+        key = load_or_create_signing_key(settings.signing_key_path)
+        token = issue(key, subject="bench", organisation="dvv", roles=["steward"], ttl_seconds=7200)
+        headers = {"Authorization": f"Bearer {token}", "X-Purpose": "data-quality",
+                   "Accept": "application/sparql-results+json"}
+        pseudonymize = Pseudonymizer(load_or_create_key(settings.key_path))
+        person_query = bind_iri(load("person_sources"), "person",
+                                pseudonymize.iri(PERSONAS[1].hetu))
+        graphs = [("default-graph-uri", g) for g in dataset.default] + [
+            ("named-graph-uri", g) for g in dataset.named]
+
+        def timed(client: httpx.Client, url: str, query: str, extra: list) -> float:
+            t0 = time.perf_counter()
+            r = client.post(url, content=urlencode([("query", query), *extra]),
+                            headers={**headers, "Content-Type":
+                                     "application/x-www-form-urlencoded"})
+            r.raise_for_status()
+            return time.perf_counter() - t0
+
+        latency = {}
+        with httpx.Client(timeout=120) as client:
+            for name, query in (("person_lookup", person_query), ("aggregate", AGGREGATE)):
+                ours_t, direct_t = [], []
+                for _ in range(3):  # warm both
+                    timed(client, ours + "/sparql", query, [])
+                    timed(client, direct + "/query", query, graphs)
+                for _ in range(args.repeat):  # interleaved, so noise hits both alike
+                    ours_t.append(timed(client, ours + "/sparql", query, []))
+                    direct_t.append(timed(client, direct + "/query", query, graphs))
+                latency[name] = {
+                    "ours_median_ms": round(statistics.median(ours_t) * 1000, 2),
+                    "direct_median_ms": round(statistics.median(direct_t) * 1000, 2),
+                    "ratio_ours_vs_direct": round(statistics.median(ours_t)
+                                                  / statistics.median(direct_t), 2),
+                }
+                print(name, latency[name], flush=True)
+
+        def one(i: int) -> tuple[float, bool]:
+            query = person_query if i % 4 else AGGREGATE
+            t0 = time.perf_counter()
+            try:
+                r = load_client.post(ours + "/sparql", data={"query": query}, headers=headers)
+                ok = r.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            return time.perf_counter() - t0, ok
+
+        load_client = httpx.Client(timeout=120, limits=httpx.Limits(max_connections=args.clients))
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(args.clients) as pool:
+            outcomes = list(pool.map(one, range(args.requests)))
+        elapsed = time.perf_counter() - t0
+        load_client.close()
+        times = [t * 1000 for t, _ in outcomes]
+        results = {
+            "persons": args.persons,
+            "latency": latency,
+            "load": {
+                "requests": args.requests,
+                "clients": args.clients,
+                "requests_per_s": round(args.requests / elapsed, 1),
+                "p50_ms": round(percentile(times, 50), 1),
+                "p95_ms": round(percentile(times, 95), 1),
+                "p99_ms": round(percentile(times, 99), 1),
+                "errors": sum(1 for _, ok in outcomes if not ok),
+            },
+        }
+        print(json.dumps(results, indent=2))
+        out = args.out or REPO / "bench" / "results" / f"service-{args.persons}.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(results, indent=2))
+        print(f"wrote {out}")
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=30)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+from fastapi import APIRouter
+
+from graph_service.api.deps import CurrentPrincipal, ServicesDep
+from graph_service.queries import load
+from graph_service.store.base import Dataset
+from graph_service.store.registry import META_GRAPH
+
+router = APIRouter(tags=["graphs"])
+
+
+@router.get("/graphs", summary="The named graphs served, with their provenance")
+def graphs(services: ServicesDep, principal: CurrentPrincipal) -> list[dict]:
+    table = services.store.select(load("graphs"), dataset=Dataset(named=(META_GRAPH,)))
+    out = []
+    for row in table.dicts():
+        out.append({
+            "graph": str(row["graph"]),
+            "source": str(row["source"]).rsplit("/", 1)[-1],
+            "organisation": str(row["organisation"]),
+            "extracted_at": None if row["extractedAt"] is None else str(row["extractedAt"]),
+            "loaded_at": str(row["loadedAt"]),
+            "rows_read": None if row["rowsRead"] is None else int(row["rowsRead"]),
+            "rows_loaded": None if row["rowsLoaded"] is None else int(row["rowsLoaded"]),
+            "rows_rejected": None if row["rowsRejected"] is None else int(row["rowsRejected"]),
+            "triples": int(row["triples"]),
+            "legal_basis": str(row["legalBasis"]).split() if row["legalBasis"] else [],
+        })
+    return out

@@ -1,0 +1,184 @@
+"""A remote store over the standard protocols: SPARQL 1.1 Protocol (query, update) and
+the Graph Store HTTP Protocol (load, drop), e.g. `oxigraph serve` or a cluster.
+
+Graphs are always addressed explicitly (``?graph=``): a bare POST to a graph store
+would create a new graph of the server's choosing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from graph_service.store.base import Dataset, Table
+from graph_service.store.errors import QueryLimitError, ReadOnlyStoreError, StoreError
+from graph_service.store.results import QueryResult
+
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    query: str
+    update: str
+    store: str
+
+    @classmethod
+    def under(cls, base: str) -> Endpoints:
+        """The layout of `oxigraph serve` and our service's /admin: /query, /update, /store."""
+        base = base.rstrip("/")
+        return cls(f"{base}/query", f"{base}/update", f"{base}/store")
+
+
+def _term(value: dict | None) -> Node | None:
+    if value is None:
+        return None
+    kind = value["type"]
+    if kind == "uri":
+        return URIRef(value["value"])
+    if kind == "bnode":
+        return BNode(value["value"])
+    if "xml:lang" in value:
+        return Literal(value["value"], lang=value["xml:lang"])
+    datatype = value.get("datatype")
+    return Literal(value["value"], datatype=URIRef(datatype) if datatype else None)
+
+
+class RemoteSparqlStore:
+    """GraphStore over HTTP. ``token`` is sent as a bearer token when given."""
+
+    def __init__(self, endpoints: Endpoints, *, token: str | None = None,
+                 read_only: bool = False, timeout: float = 600.0,
+                 client: httpx.Client | None = None) -> None:
+        self.endpoints = endpoints
+        self.read_only = read_only
+        self.description = f"SPARQL endpoint {endpoints.query}"
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._client = client or httpx.Client(timeout=timeout, headers=headers)
+
+    def _send(self, method: str, url: str, **kwargs) -> httpx.Response:
+        try:
+            response = self._client.request(method, url, **kwargs)
+        except httpx.HTTPError as err:
+            raise StoreError(f"the SPARQL endpoint at {url} did not answer: {err}") from err
+        if response.status_code == 400:
+            raise SyntaxError(response.text.strip() or "the endpoint refused the request")
+        if response.status_code in (401, 403):
+            raise StoreError(f"{url} refused the request ({response.status_code}): "
+                             f"{response.text.strip()[:300]}")
+        if response.status_code >= 400:
+            raise StoreError(f"{url} answered {response.status_code}: {response.text[:300]}")
+        return response
+
+    def _query(self, query: str, accept: str, dataset: Dataset | None,
+               timeout: float | None = None) -> httpx.Response:
+        form: list[tuple[str, str]] = [("query", query)]
+        if dataset is not None:
+            form += [("default-graph-uri", g) for g in dataset.default]
+            form += [("named-graph-uri", g) for g in dataset.named]
+            if not dataset.default:
+                # An empty default graph must still be explicit, or the server uses its own.
+                form.append(("default-graph-uri", "urn:tyodata:empty"))
+        return self._send(
+            "POST", self.endpoints.query, content=urlencode(form).encode(),
+            headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
+            **({"timeout": timeout} if timeout else {}),
+        )
+
+    def select(self, query: str, *, dataset: Dataset | None = None) -> Table:
+        data = self._query(query, "application/sparql-results+json", dataset).json()
+        if "results" not in data:
+            raise StoreError("select() needs a SELECT query")
+        variables = data["head"]["vars"]
+        rows = [tuple(_term(b.get(v)) for v in variables) for b in data["results"]["bindings"]]
+        return Table(variables, rows)
+
+    def ask(self, query: str, *, dataset: Dataset | None = None) -> bool:
+        data = self._query(query, "application/sparql-results+json", dataset).json()
+        if "boolean" not in data:
+            raise StoreError("ask() needs an ASK query")
+        return bool(data["boolean"])
+
+    def query_serialized(self, query: str, media_type: str, *,
+                         dataset: Dataset | None = None) -> bytes:
+        response = self._query(query, media_type, dataset)
+        got = response.headers.get("content-type", "").split(";")[0].strip()
+        if got and got != media_type:
+            raise StoreError(f"cannot serialize this query's results as {media_type}")
+        return response.content
+
+    def execute(self, query: str, *, dataset: Dataset | None = None, max_rows: int = 10_000,
+                timeout_s: float = 30.0) -> QueryResult:
+        """Any query form, with the same limits as the embedded store."""
+        accept = "application/sparql-results+json, application/n-triples;q=0.9"
+        try:
+            response = self._query(query, accept, dataset, timeout=timeout_s)
+        except StoreError as err:
+            if isinstance(err.__cause__, httpx.TimeoutException):
+                raise QueryLimitError(
+                    f"the query ran past the time limit of {timeout_s:g} s; narrow it",
+                    kind="timeout",
+                ) from err
+            raise
+        kind = response.headers.get("content-type", "").split(";")[0].strip()
+        if kind == "application/n-triples":
+            graph = Graph().parse(data=response.text, format="nt")
+            count = len(graph)
+            result: QueryResult = graph
+        else:
+            data = response.json()
+            if "boolean" in data:
+                return bool(data["boolean"])
+            variables = data["head"]["vars"]
+            bindings = data["results"]["bindings"]
+            count = len(bindings)
+            result = Table(variables, [tuple(_term(b.get(v)) for v in variables)
+                                       for b in bindings[: max_rows + 1]])
+        if count > max_rows:
+            raise QueryLimitError(
+                f"the query returns more than {max_rows} results; add a LIMIT or narrow it",
+                kind="rows",
+            )
+        return result
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise ReadOnlyStoreError(f"the {self.description} is open read-only")
+
+    def update(self, update: str) -> None:
+        self._writable()
+        self._send("POST", self.endpoints.update, content=update.encode(),
+                   headers={"Content-Type": "application/sparql-update"})
+
+    def load_file(self, path: Path, graph: str) -> None:
+        self._writable()
+
+        def chunks() -> Iterator[bytes]:
+            with path.open("rb") as handle:
+                while chunk := handle.read(_CHUNK):
+                    yield chunk
+
+        self._send("POST", self.endpoints.store, params={"graph": graph}, content=chunks(),
+                   headers={"Content-Type": "application/n-triples"})
+
+    def load_graph(self, data: bytes, media_type: str, graph: str) -> None:
+        self._writable()
+        self._send("POST", self.endpoints.store, params={"graph": graph}, content=data,
+                   headers={"Content-Type": media_type})
+
+    def drop_graph(self, graph: str) -> None:
+        self._writable()
+        self.update(f"DROP SILENT GRAPH <{graph}>")
+
+    def named_graphs(self) -> list[str]:
+        table = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return sorted(str(g) for (g,) in table.rows if isinstance(g, URIRef))
+
+    def close(self) -> None:
+        self._client.close()

@@ -1,0 +1,3 @@
+from tyodata.cli import app
+
+app()
