@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import RDF, Graph, Literal, URIRef
-from rdflib.namespace import SH
+from rdflib.namespace import SH, XSD
 
 from graph_service.errors import TyodataError
 from graph_service.store.base import Dataset, GraphStore
@@ -26,6 +26,10 @@ _SUPPORTED = {
 _NODE_SUPPORTED = {RDF.type, SH.targetClass, SH.property, SH.name, SH.description,
                    URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
                    URIRef("http://www.w3.org/2000/01/rdf-schema#comment")}
+
+
+_CASTABLE = {str(XSD.date), str(XSD.integer), str(XSD.decimal), str(XSD.boolean),
+             str(XSD.dateTime)}
 
 
 class ShapeError(TyodataError):
@@ -85,28 +89,29 @@ def _property_checks(shapes: Graph, shape: str, target: object, prop: object) ->
     message = str(shapes.value(prop, SH.message) or f"{name} is invalid")
     out: list[Check] = []
 
-    def add(constraint: str, where: str, select: str = "?focus ?value") -> None:
-        query = f"SELECT DISTINCT {select} WHERE {{ ?focus a {cls} . {where} }}"
-        out.append(Check(shape, str(path), constraint, message, query))
+    def add(constraint: str, where: str, select: str = "?focus ?value", tail: str = "") -> None:
+        query = f"SELECT DISTINCT {select} WHERE {{ ?focus a {cls} . {where} }} {tail}"
+        out.append(Check(shape, str(path), constraint, message, query.strip()))
 
     min_count = shapes.value(prop, SH.minCount)
     if min_count is not None and int(min_count) > 0:
         if int(min_count) == 1:
             add("minCount", f"FILTER NOT EXISTS {{ ?focus {p} ?any }}", "?focus")
         else:
-            add("minCount",
-                f"OPTIONAL {{ ?focus {p} ?v }} }} GROUP BY ?focus "
-                f"HAVING (COUNT(DISTINCT ?v) < {int(min_count)}",
-                "?focus")
+            add("minCount", f"OPTIONAL {{ ?focus {p} ?v }}", "?focus",
+                f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) < {int(min_count)})")
     max_count = shapes.value(prop, SH.maxCount)
     if max_count is not None:
-        add("maxCount",
-            f"?focus {p} ?v }} GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) > {int(max_count)}",
-            "?focus")
+        add("maxCount", f"?focus {p} ?v", "?focus",
+            f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) > {int(max_count)})")
     filters = []
     datatype = shapes.value(prop, SH.datatype)
     if datatype is not None:
-        filters.append(("datatype", f"!isLiteral(?value) || datatype(?value) != <{datatype}>"))
+        check = f"!isLiteral(?value) || datatype(?value) != <{datatype}>"
+        if str(datatype) in _CASTABLE:
+            # An ill-formed lexical form (e.g. "2025-13-01"^^xsd:date) fails the cast.
+            check += f" || !COALESCE(<{datatype}>(STR(?value)) = ?value, false)"
+        filters.append(("datatype", check))
     kind = shapes.value(prop, SH.nodeKind)
     if kind == SH.IRI:
         filters.append(("nodeKind", "!isIRI(?value)"))
