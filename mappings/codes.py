@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import pyoxigraph as ox
+
 from ontology.files import CODELISTS
 
 CODE_NS = "https://tyodata.fi/code/"

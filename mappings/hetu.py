@@ -25,6 +25,9 @@ _CENTURY_OF_SIGN = {
 }
 _SIGN_OF_CENTURY = {1800: "+", 1900: "-", 2000: "A"}
 _PATTERN = re.compile(r"^(\d{2})(\d{2})(\d{2})([-+A-FU-Y])(\d{3})([0-9A-Y])$")
+IN_TEXT = re.compile(r"(?<![\w-])\d{6}[-+A-FU-Y]\d{3}[0-9A-Y](?![\w-])")
+"""Anything shaped like an identity code inside a longer text (not inside a UUID or IRI
+segment), for guards that keep codes out of logs, IRIs and audit records."""
 
 
 def problem(code: str) -> str | None:

@@ -18,7 +18,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ontology.files import CODELISTS, ONTOLOGY, shapes_for
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 
 from graph_service.errors import TyodataError
@@ -37,6 +36,7 @@ from mappings.rml import compile_mapping, load_mapping
 from mappings.shacl_sparql import Violation, load_checks, validate_graph
 from mappings.sources import SOURCES_YAML, SourceSpec, load_sources
 from mappings.staging import FileCounts, RejectsWriter, stage_source
+from ontology.files import CODELISTS, ONTOLOGY, shapes_for
 
 TYO = Namespace("https://tyodata.fi/ontology#")
 PROV = Namespace("http://www.w3.org/ns/prov#")

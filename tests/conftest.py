@@ -7,6 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from graph_service.store.oxigraph_store import OxigraphStore
+from mappings.generator import generate
+from mappings.hetu import IN_TEXT
+from mappings.identity import Pseudonymizer
+from mappings.ingest import IngestReport, ingest
 from tyodata.settings import Settings
 
 
@@ -23,3 +28,89 @@ def _no_user_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     # Tests never touch the developer's own store or key.
     if "TYODATA_HOME" not in os.environ:
         monkeypatch.setenv("TYODATA_HOME", str(tmp_path_factory.getbasetemp() / "home"))
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 30) -> None:
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def oxigraph_server(tmp_path: Path):
+    """A real `oxigraph serve` (PyPI package `oxigraph`) on a loopback port; yields its base URL."""
+    import shutil
+    import subprocess
+
+    binary = shutil.which("oxigraph")
+    if binary is None:
+        pytest.fail("the `oxigraph` server is not installed: pip install oxigraph (in [dev])")
+    port = free_port()
+    proc = subprocess.Popen(
+        [binary, "serve", "--location", str(tmp_path / "oxigraph"), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/query?query=ASK%7B%7D")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+HETU = IN_TEXT
+KEY = bytes(range(32))
+
+
+class Loaded:
+    def __init__(self, root: Path, report: IngestReport, log: list[str]) -> None:
+        self.root, self.report, self.log = root, report, log
+        self.extracts = root / "extracts"
+        self.store_path = root / "store"
+        self.pseudonymize = Pseudonymizer(KEY)
+
+    def open(self) -> OxigraphStore:
+        return OxigraphStore(self.store_path, read_only=True)
+
+
+def run_ingest(extracts: Path, store: OxigraphStore, root: Path, log: list[str],
+               **kwargs) -> IngestReport:
+    pseudonymize = Pseudonymizer(KEY)
+    return ingest(
+        extracts, store, pseudonymize=pseudonymize, key_fingerprint=pseudonymize.fingerprint(),
+        esco_dir=kwargs.pop("esco_dir"), work_dir=root / "work",
+        rejects_path=root / "rejects.csv", log=log.append, **kwargs,
+    )
+
+
+@pytest.fixture(scope="session")
+def loaded(tmp_path_factory: pytest.TempPathFactory, esco_dir: Path) -> Loaded:
+    root = tmp_path_factory.mktemp("e2e")
+    generate(root / "extracts", persons=400, jobs=60, seed=11, esco_dir=esco_dir,
+             dirty_rate=0.03)
+    log: list[str] = []
+    store = OxigraphStore(root / "store")
+    report = run_ingest(root / "extracts", store, root, log, esco_dir=esco_dir)
+    store.close()
+    return Loaded(root, report, log)
+
+

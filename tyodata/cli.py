@@ -225,10 +225,13 @@ def ingest(
     ] = None,
     source: Annotated[list[str] | None, typer.Option(help="Only these sources.")] = None,
     esco_dir: EscoOpt = None,
+    endpoint: EndpointOpt = None,
+    endpoint_token: TokenOpt = None,
 ) -> None:
     """Validate, map and load registry extracts, each into its own named graph."""
     _run_ingest(
-        _settings(store, esco_dir), extract_dir, report=report, rejects=rejects, only=source
+        _settings(store, esco_dir, endpoint, endpoint_token), extract_dir, report=report,
+        rejects=rejects, only=source,
     )
 
 
@@ -344,7 +347,7 @@ def demo(
                 "facts",
                 "extracted at",
                 "legal basis",
-                title=f"{persona.title}: {iri}",
+                title=f"{persona.summary}: {iri}",
             )
             for row in table.dicts():
                 view.add_row(

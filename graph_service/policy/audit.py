@@ -12,7 +12,6 @@ import fcntl
 import hashlib
 import hmac
 import json
-import re
 import threading
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -20,9 +19,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from graph_service.policy.errors import AuditChainError, PolicyError
+from mappings.hetu import IN_TEXT
 
 GENESIS = "0" * 64
-_HETU = re.compile(r"\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]")
+_HETU = IN_TEXT
 
 
 @dataclass(frozen=True)

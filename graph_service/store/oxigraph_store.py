@@ -134,6 +134,17 @@ class OxigraphStore:
         result = self._run(query, dataset)
         if isinstance(result, ox.QueryBoolean):
             return bool(result)
+        try:
+            return self._collect(result, max_rows, deadline, timeout_s)
+        except QueryLimitError as error:
+            limit_error = error
+        # pyoxigraph results may only be dropped on the thread that made them; a traceback
+        # carried to another thread would drop them there, so release them here first.
+        del result
+        raise limit_error.with_traceback(None)
+
+    @staticmethod
+    def _collect(result, max_rows: int, deadline: float, timeout_s: float) -> Table | Graph:
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
             rows = []

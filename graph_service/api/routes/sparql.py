@@ -24,6 +24,7 @@ from graph_service.api.problems import Problem
 from graph_service.policy.access import sees_registry_graphs, sparql_dataset
 from graph_service.store.base import Dataset
 from graph_service.store.results import GRAPH_TYPES, SELECT_TYPES, serialize
+from mappings.hetu import IN_TEXT
 
 router = APIRouter(tags=["sparql"])
 
@@ -32,7 +33,7 @@ _IRI_OR_STRING = re.compile(r"<[^>]*>|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'")
 _UPDATE = re.compile(r"\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD)\b", re.I)
 _SERVICE = re.compile(r"\bSERVICE\b", re.I)
 _FROM = re.compile(r"\bFROM\s+(NAMED\s+)?<([^>]*)>", re.I)
-_HETU = re.compile(r"\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]")
+_HETU = IN_TEXT
 _ALIASES = {"application/json": "application/sparql-results+json",
             "application/xml": "application/sparql-results+xml",
             "text/xml": "application/sparql-results+xml",

@@ -14,9 +14,9 @@ from rdflib import Graph
 from graph_service.store.registry import IDENTITY_GRAPH, META_GRAPH
 from tests.graph_service.api.conftest import Api
 
-COUNT_SOURCES = ("SELECT ?source (COUNT(?g) AS ?n) WHERE { GRAPH <%s> { ?g "
+COUNT_SOURCES = (f"SELECT ?source (COUNT(?g) AS ?n) WHERE {{ GRAPH <{META_GRAPH}> {{ ?g "
                  "<https://tyodata.fi/ontology#source> ?source } } GROUP BY ?source "
-                 "ORDER BY ?source" % META_GRAPH)
+                 "ORDER BY ?source")
 DECISIONS = "SELECT (COUNT(?d) AS ?n) WHERE { ?d a <https://tyodata.fi/ontology#BenefitDecision> }"
 
 

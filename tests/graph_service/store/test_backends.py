@@ -25,7 +25,9 @@ def store(request, tmp_path: Path) -> GraphStore:
 
 def test_load_query_drop(store: GraphStore, tmp_path: Path):
     nt = tmp_path / "data.nt"
-    nt.write_text('<urn:a> <urn:p> "ä \\"x\\""@fi .\n<urn:b> <urn:p> "2"^^<http://www.w3.org/2001/XMLSchema#integer> .\n', encoding="utf-8")
+    integer = "<http://www.w3.org/2001/XMLSchema#integer>"
+    nt.write_text('<urn:a> <urn:p> "ä \\"x\\""@fi .\n'
+                  f'<urn:b> <urn:p> "2"^^{integer} .\n', encoding="utf-8")
     store.load_file(nt, G1)
     store.update(f"INSERT DATA {{ GRAPH <{G2}> {{ <urn:c> <urn:p> 3 }} }}")
     assert set(store.named_graphs()) >= {G1, G2}

@@ -12,7 +12,8 @@ G1, G2 = "https://example.org/g1", "https://example.org/g2"
 def _store_with_two_graphs(path: Path | None = None) -> OxigraphStore:
     store = OxigraphStore(path)
     store.update(
-        f"INSERT DATA {{ GRAPH <{G1}> {{ <urn:a> <urn:p> 1 }} GRAPH <{G2}> {{ <urn:b> <urn:p> 2 }} }}"
+        f"INSERT DATA {{ GRAPH <{G1}> {{ <urn:a> <urn:p> 1 }} "
+        f"GRAPH <{G2}> {{ <urn:b> <urn:p> 2 }} }}"
     )
     return store
 
