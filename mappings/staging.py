@@ -413,6 +413,8 @@ def stage_source(
                 file_counts.rows_loaded += 1
                 if progress and file_counts.rows_read % 50_000 == 0:
                     progress(50_000)
+        if progress:
+            progress(file_counts.rows_read % 50_000)
         accepted_keys[spec.name] = keys
     return StagedSource(source, staging_dir, counts, identities)
 

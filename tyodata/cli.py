@@ -302,6 +302,11 @@ def audit_verify(
     out.print(f"audit log {path} is intact: {count} record(s)")
 
 
+def _short(iri: object) -> str:
+    """The local name of an IRI, for tables a person reads."""
+    return str(iri).rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
 DEMO_ROLES = (
     ("steward", "dvv"),
     ("case_worker", "city:helsinki"),
@@ -351,19 +356,9 @@ def demo(
             )
             for row in table.dicts():
                 view.add_row(
-                    *(
-                        str(row[k]).rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-                        if k in ("source", "class", "legalBasis")
-                        else str(row[k] or "")
-                        for k in (
-                            "source",
-                            "organisation",
-                            "class",
-                            "facts",
-                            "extractedAt",
-                            "legalBasis",
-                        )
-                    )
+                    _short(row["source"]), str(row["organisation"]), _short(row["class"]),
+                    str(row["facts"]), str(row["extractedAt"] or ""),
+                    " ".join(_short(b) for b in str(row["legalBasis"] or "").split()),
                 )
             out.print(view)
         graph_store.close()
