@@ -305,16 +305,49 @@ def _json_path(record: object, path: str) -> str:
     return "" if isinstance(node, (dict, list)) else str(node)
 
 
+def _json_list_items(path: Path, chunk_size: int = 1 << 20) -> Iterator[object]:
+    """The items of a top-level JSON list, parsed one at a time (a 1M-person Koski extract
+    is hundreds of MB: never hold it all)."""
+    decoder = json.JSONDecoder()
+    with path.open("rb") as handle:
+        raw = handle.read(chunk_size)
+        buffer = raw.decode("utf-8-sig", errors="strict") if raw else ""
+        pending = b""
+        pos = len(buffer) - len(buffer.lstrip())
+        if not buffer[pos:pos + 1] == "[":
+            raise ExtractError(f"{path}: expected a JSON list of {{henkilö, opiskeluoikeudet}}")
+        pos += 1
+        eof = not raw
+        while True:
+            while pos < len(buffer) and buffer[pos] in " \t\r\n,":
+                pos += 1
+            if pos < len(buffer) and buffer[pos] == "]":
+                return
+            try:
+                item, end = decoder.raw_decode(buffer, pos)
+            except json.JSONDecodeError as err:
+                if eof:
+                    raise ExtractError(f"{path}: not valid JSON: {err}") from err
+                more = pending + handle.read(chunk_size)
+                eof = len(more) == len(pending)
+                try:
+                    text, pending = more.decode("utf-8"), b""
+                except UnicodeDecodeError as bad:
+                    if bad.start < len(more) - 4:  # not just a character cut at the chunk end
+                        raise ExtractError(f"{path}: not valid UTF-8") from bad
+                    text, pending = more[: bad.start].decode("utf-8"), more[bad.start:]
+                buffer = buffer[pos:] + text
+                pos = 0
+                continue
+            yield item
+            pos = end
+
+
 def _koski_records(
     path: Path, spec: FileSpec
 ) -> tuple[list[str], Iterator[tuple[int, list[str] | None, str]]]:
     """Koski's {henkilö, opiskeluoikeudet[]} list flattened to one row per study right."""
-    try:
-        people = json.loads(path.read_bytes())
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ExtractError(f"{path}: not valid UTF-8 JSON: {err}") from err
-    if not isinstance(people, list):
-        raise ExtractError(f"{path}: expected a JSON list of {{henkilö, opiskeluoikeudet}}")
+    people = _json_list_items(path)
     header = spec.column_names
 
     def records() -> Iterator[tuple[int, list[str] | None, str]]:

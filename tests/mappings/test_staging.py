@@ -1,0 +1,70 @@
+"""Row validation and staging: every row is either staged or rejected with a reason."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from mappings.identity import Pseudonymizer
+from mappings.sources import load_sources
+from mappings.staging import ExtractError, RejectsWriter, _json_list_items, stage_source
+
+HEADER = "asia_id;hetu;asiatyyppi;alkupvm;loppupvm;tila\n"
+
+
+def _stage(tmp_path: Path, text: bytes) -> tuple[dict, list[dict]]:
+    folder = tmp_path / "ulosotto"
+    folder.mkdir()
+    (folder / "asiat.csv").write_bytes(text)
+    rejects = RejectsWriter(tmp_path / "rejects.csv")
+    staged = stage_source(load_sources()["ulosotto"], folder, tmp_path / "staged", rejects,
+                          Pseudonymizer(bytes(32)), lambda kind: frozenset())
+    rejects.close()
+    with (tmp_path / "rejects.csv").open(encoding="utf-8") as handle:
+        return staged.files["asiat.csv"].__dict__, list(csv.DictReader(handle))
+
+
+def test_each_fault_is_rejected_with_its_line_and_reason(tmp_path: Path):
+    rows = [
+        "U1;131052-308T;ULOSOTTO;2024-01-01;;VIREILLA",          # good
+        "U2;131052-308U;ULOSOTTO;2024-01-01;;VIREILLA",          # checksum
+        "U3;131052-308T;PANTTI;2024-01-01;;VIREILLA",            # unknown code
+        "U4;131052-308T;ULOSOTTO;2024-02-01;2024-01-01;PAATTYNYT",  # end before start
+        "U5;131052-308T;ULOSOTTO;;;VIREILLA",                    # missing required
+        "U1;131052-308T;ULOSOTTO;2024-01-01;;VIREILLA",          # duplicate key
+        "U6;131052-308T;ULOSOTTO;2024-01-01;VIREILLA",           # malformed
+        'U7;131052-308T;ULOSOTTO;2024-01-01;;"VIREILLA"',        # good, quoted
+        "U8;131052-308T;ULOSOTTO;2024-31-01;;VIREILLA",          # bad date
+    ]
+    body = (HEADER + "\n".join(rows) + "\n").encode()
+    body += "U9;131052-308T;ULOSOTTO;2024-01-01;;VIREILLÄ\n".encode("cp1252")  # wrong encoding
+    counts, rejects = _stage(tmp_path, body)
+    assert counts["rows_read"] == 10
+    assert counts["rows_loaded"] == 2
+    assert counts["rows_rejected"] == 8
+    by_line = {int(r["line"]): r["reason"].split(":")[0] for r in rejects}
+    assert by_line == {3: "invalid identity code", 4: "unknown code", 5: "end before start",
+                       6: "missing required field", 7: "duplicate key", 8: "malformed row",
+                       10: "invalid date", 11: "wrong encoding"}
+    assert all("131052-308" not in r["reason"] for r in rejects)
+    staged = (tmp_path / "staged" / "asiat.csv").read_text().splitlines()
+    assert staged[0] == "asia_id,henkilo,asiatyyppi,alkupvm,loppupvm,tila"
+    assert "131052" not in "\n".join(staged)
+
+
+def test_a_missing_column_fails_the_file_clearly(tmp_path: Path):
+    with pytest.raises(ExtractError, match="header lacks column.*tila"):
+        _stage(tmp_path, b"asia_id;hetu;asiatyyppi;alkupvm;loppupvm\n")
+
+
+def test_json_list_streams_across_chunk_boundaries(tmp_path: Path):
+    items = [{"nimi": "ä" * i, "lista": [1, {"x": "ö"}]} for i in range(300)]
+    path = tmp_path / "list.json"
+    path.write_text(json.dumps(items, ensure_ascii=False, indent=1), encoding="utf-8")
+    assert list(_json_list_items(path, chunk_size=5)) == items
+    path.write_text('[{"a": 1}, {"b": ', encoding="utf-8")
+    with pytest.raises(ExtractError, match="not valid JSON"):
+        list(_json_list_items(path, chunk_size=4))
