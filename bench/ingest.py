@@ -138,6 +138,10 @@ def main() -> None:
             "peak_rss_mib": round(peak_rss_mib()),
             "morph_kgc": morph,
             "per_source_seconds": {s.source: round(s.seconds, 1) for s in report.sources},
+            "stage_seconds": {
+                stage: round(sum(s.stage_seconds.get(stage, 0) for s in report.sources), 1)
+                for stage in ("validate", "map", "load", "shacl", "commit")
+            },
         }
         print(json.dumps(results, indent=2))
         out = args.out or REPO / "bench" / "results" / f"ingest-{args.persons}.json"

@@ -61,6 +61,7 @@ class SourceReport:
     triples: int = 0
     seconds: float = 0.0
     files: dict[str, FileCounts] = field(default_factory=dict)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
     violations: int = 0
     violation_examples: list[Violation] = field(default_factory=list)
     error: str | None = None
@@ -90,6 +91,7 @@ class IngestReport:
                     "rows_rejected": s.rows_rejected,
                     "triples": s.triples,
                     "seconds": round(s.seconds, 3),
+                    "stage_seconds": {k: round(v, 3) for k, v in s.stage_seconds.items()},
                     "files": {name: asdict(c) for name, c in s.files.items()},
                     "shacl_violations": s.violations,
                     "shacl_examples": [asdict(v) for v in s.violation_examples],
@@ -98,6 +100,19 @@ class IngestReport:
                 for s in self.sources
             },
         }
+
+
+class _Lap:
+    """Records how long each stage of a load took (shown in the report)."""
+
+    def __init__(self, into: dict[str, float]) -> None:
+        self._into = into
+        self._last = time.perf_counter()
+
+    def __call__(self, stage: str, since: float | None = None) -> None:
+        now = time.perf_counter()
+        self._into[stage] = now - (self._last if since is None else since)
+        self._last = now
 
 
 Log = Callable[[str], None]
@@ -295,11 +310,14 @@ def ingest_source(
         source.id, graph, "loaded", staged.rows_read, staged.rows_loaded,
         staged.rows_rejected, files=staged.files,
     )
+    lap = _Lap(report.stage_seconds)
+    lap("validate", t0)
     log(f"{source.id}: mapping {staged.rows_loaded} rows")
     plan = compile_mapping(load_mapping(source.mapping_path), base_dir=staging)
     nq = work_dir / f"{source.id}.nt"
     with nq.open("wb") as out:
         plan.run(out, graph=None)
+    lap("map")
     log(f"{source.id}: loading")
     store.load_file(nq, graph)
     ids = work_dir / f"{source.id}.identity.nt"
@@ -313,6 +331,7 @@ def ingest_source(
         ids.unlink(missing_ok=True)
         shutil.rmtree(staging, ignore_errors=True)
 
+    lap("load")
     log(f"{source.id}: checking SHACL shapes")
     report.violations, report.violation_examples = validate_graph(
         store, graph, load_checks(shapes)
@@ -327,6 +346,7 @@ def ingest_source(
         )
         report.seconds = time.perf_counter() - t0
         return report
+    lap("shacl")
     report.triples = _count_triples(store, graph)
     report.seconds = time.perf_counter() - t0
     manifest = _read_manifest(folder)
@@ -337,6 +357,7 @@ def ingest_source(
                   law=source.law, files=sorted(p.name for p in files),
                   extracted_at=manifest.get("extracted_at"), started=started, report=report),
     )
+    lap("commit")
     log(
         f"{source.id}: {report.rows_loaded}/{report.rows_read} rows loaded, "
         f"{report.rows_rejected} rejected, {report.triples} triples"
