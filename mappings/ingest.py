@@ -14,8 +14,10 @@ import json
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from multiprocessing import get_context
 from pathlib import Path
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
@@ -267,75 +269,106 @@ def _read_manifest(folder: Path) -> dict:
         raise IngestError(f"{path} is not valid JSON: {err}") from err
 
 
-def ingest_source(
-    store: GraphStore,
-    source: SourceSpec,
-    folder: Path,
-    *,
-    pseudonymize: Pseudonymizer,
-    key_fingerprint: str,
-    esco_dir: Path,
-    work_dir: Path,
-    rejects: RejectsWriter,
-    log: Log = print,
-    tick: Tick | None = None,
-    keep_intermediate: bool = False,
-) -> SourceReport:
-    started = datetime.now(UTC)
-    t0 = time.perf_counter()
+@dataclass
+class Prepared:
+    """A source extract validated, staged and mapped to N-Triples, ready to load."""
+
+    source_id: str
+    files: dict[str, FileCounts]
+    triples_file: Path
+    identities_file: Path | None
+    rejects_file: Path
+    stage_seconds: dict[str, float]
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.rows_read for f in self.files.values())
+
+
+def prepare_source(source: SourceSpec, folder: Path, work_dir: Path,
+                   pseudonymize: Pseudonymizer, esco_dir: Path) -> Prepared:
+    """Validate and map one extract (CPU-bound Python: runs in a worker process while the
+    previous source loads). Writes its rejects to a file of its own."""
+    timings: dict[str, float] = {}
+    lap = _Lap(timings)
+    staging = work_dir / source.id
+    rejects_file = work_dir / f"{source.id}.rejects.csv"
+    rejects = RejectsWriter(rejects_file)
+    try:
+        staged = stage_source(source, folder, staging, rejects, pseudonymize,
+                              lambda kind: esco.concept_iris(esco_dir, kind))
+    finally:
+        rejects.close()
+    lap("validate")
+    plan = compile_mapping(load_mapping(source.mapping_path), base_dir=staging)
+    triples_file = work_dir / f"{source.id}.nt"
+    with triples_file.open("wb") as out:
+        plan.run(out, graph=None)
+    identities_file = None
+    if staged.identities:
+        identities_file = work_dir / f"{source.id}.identity.nt"
+        with identities_file.open("w", encoding="utf-8") as out:
+            for pseudonym, code in staged.identities.items():
+                out.write(f'<{pseudonymize.iri_of(pseudonym)}> <{TYO.identityCode}> "{code}" .\n')
+    shutil.rmtree(staging, ignore_errors=True)  # staged rows are personal data
+    lap("map")
+    return Prepared(source.id, staged.files, triples_file, identities_file, rejects_file,
+                    timings)
+
+
+@dataclass
+class _Planned:
+    source: SourceSpec
+    folder: Path
+    graph: str
+    files: list[Path]
+
+
+def _plan(store: GraphStore, source: SourceSpec, folder: Path,
+          key_fingerprint: str) -> _Planned | SourceReport:
+    """The graph this extract would become, or the stored report if it is already current."""
     files = [folder / spec.name for spec in source.files.values()]
     missing = [p.name for p in files if not p.exists()]
     if missing:
         raise IngestError(f"{source.id}: the extract in {folder} lacks {', '.join(missing)}")
-    shapes = shapes_for(source.id)
     extract_id = _hash_files(
-        [*files, source.mapping_path, SOURCES_YAML, shapes, CODELISTS], key_fingerprint
+        [*files, source.mapping_path, SOURCES_YAML, shapes_for(source.id), CODELISTS],
+        key_fingerprint,
     )
     graph = extract_graph(source.id, extract_id)
     if current_graphs(store).get(source_iri(source.id)) == graph:
-        log(f"{source.id}: unchanged extract, already current")
-        report = _stored_report(store, source.id, graph)
-        report.seconds = time.perf_counter() - t0
-        return report
-    if graph in store.named_graphs():  # left by an interrupted load
-        store.drop_graph(graph)
+        return _stored_report(store, source.id, graph)
+    return _Planned(source, folder, graph, files)
 
-    staging = work_dir / source.id
-    log(f"{source.id}: validating rows")
-    staged = stage_source(
-        source, folder, staging, rejects, pseudonymize,
-        lambda kind: esco.concept_iris(esco_dir, kind), tick,
-    )
+
+def _load_prepared(store: GraphStore, planned: _Planned, prepared: Prepared, *,
+                   started: datetime, t0: float, log: Log,
+                   keep_intermediate: bool) -> SourceReport:
+    """Load a prepared extract into its fresh graph, check its shapes, make it current."""
+    source, graph = planned.source, planned.graph
     report = SourceReport(
-        source.id, graph, "loaded", staged.rows_read, staged.rows_loaded,
-        staged.rows_rejected, files=staged.files,
+        source.id, graph, "loaded", prepared.rows_read,
+        sum(f.rows_loaded for f in prepared.files.values()),
+        sum(f.rows_rejected for f in prepared.files.values()), files=prepared.files,
+        stage_seconds=dict(prepared.stage_seconds),
     )
     lap = _Lap(report.stage_seconds)
-    lap("validate", t0)
-    log(f"{source.id}: mapping {staged.rows_loaded} rows")
-    plan = compile_mapping(load_mapping(source.mapping_path), base_dir=staging)
-    nq = work_dir / f"{source.id}.nt"
-    with nq.open("wb") as out:
-        plan.run(out, graph=None)
-    lap("map")
-    log(f"{source.id}: loading")
-    store.load_file(nq, graph)
-    ids = work_dir / f"{source.id}.identity.nt"
-    if staged.identities:
-        with ids.open("w", encoding="utf-8") as out:
-            for pseudonym, code in staged.identities.items():
-                out.write(f'<{pseudonymize.iri_of(pseudonym)}> <{TYO.identityCode}> "{code}" .\n')
-        store.load_file(ids, IDENTITY_GRAPH)
-    if not keep_intermediate:  # staged rows are personal data: keep them no longer than needed
-        nq.unlink()
-        ids.unlink(missing_ok=True)
-        shutil.rmtree(staging, ignore_errors=True)
-
+    if graph in store.named_graphs():  # left by an interrupted load
+        store.drop_graph(graph)
+    log(f"{source.id}: loading {report.rows_loaded} mapped rows")
+    store.load_file(prepared.triples_file, graph)
+    if prepared.identities_file:
+        store.load_file(prepared.identities_file, IDENTITY_GRAPH)
+    if not keep_intermediate:  # mapped rows are personal data: keep them no longer than needed
+        prepared.triples_file.unlink()
+        if prepared.identities_file:
+            prepared.identities_file.unlink()
     lap("load")
     log(f"{source.id}: checking SHACL shapes")
     report.violations, report.violation_examples = validate_graph(
-        store, graph, load_checks(shapes)
+        store, graph, load_checks(shapes_for(source.id))
     )
+    lap("shacl")
     if report.violations:
         store.drop_graph(graph)
         report.status = "failed"
@@ -346,15 +379,14 @@ def ingest_source(
         )
         report.seconds = time.perf_counter() - t0
         return report
-    lap("shacl")
     report.triples = _count_triples(store, graph)
     report.seconds = time.perf_counter() - t0
-    manifest = _read_manifest(folder)
+    manifest = _read_manifest(planned.folder)
     commit_extract(
         store, source.id, graph,
         _describe(graph, source.id, organisation=source.organisation,
                   organisation_id=source.organisation_id, legal_basis=source.legal_basis,
-                  law=source.law, files=sorted(p.name for p in files),
+                  law=source.law, files=sorted(p.name for p in planned.files),
                   extracted_at=manifest.get("extracted_at"), started=started, report=report),
     )
     lap("commit")
@@ -363,6 +395,13 @@ def ingest_source(
         f"{report.rows_rejected} rejected, {report.triples} triples"
     )
     return report
+
+
+def _append_rejects(part: Path, into: Path) -> None:
+    with part.open(encoding="utf-8") as src, into.open("a", encoding="utf-8") as dst:
+        next(src, None)  # each part has its own header
+        shutil.copyfileobj(src, dst)
+    part.unlink()
 
 
 def ingest(
@@ -397,24 +436,49 @@ def ingest(
         )
     work_dir.mkdir(parents=True, exist_ok=True)
     reports = load_reference_graphs(store, esco_dir, work_dir, log, keep_intermediate)
-    rejects = RejectsWriter(rejects_path)
-    try:
-        for source in present:
+    RejectsWriter(rejects_path).close()  # a fresh file with its header
+    planned: list[_Planned] = []
+    for source in present:
+        try:
+            outcome = _plan(store, source, extract_dir / source.id, key_fingerprint)
+        except TyodataError as err:
+            log(f"{source.id}: FAILED: {err}")
+            reports.append(SourceReport(source.id, "", "failed", error=str(err)))
+            continue
+        if isinstance(outcome, SourceReport):
+            log(f"{source.id}: unchanged extract, already current")
+            reports.append(outcome)
+        else:
+            planned.append(outcome)
+    # Validation and mapping (Python) of the next source overlap the load of this one.
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+        futures: list[Future[Prepared]] = []
+
+        def submit(k: int) -> None:
+            if k < len(planned):
+                p = planned[k]
+                futures.append(pool.submit(prepare_source, p.source, p.folder, work_dir,
+                                           pseudonymize, esco_dir))
+
+        submit(0)
+        for k, plan in enumerate(planned):
+            submit(k + 1)
+            started, source_t0 = datetime.now(UTC), time.perf_counter()
+            log(f"{plan.source.id}: validating and mapping rows")
             try:
-                reports.append(
-                    ingest_source(
-                        store, source, extract_dir / source.id,
-                        pseudonymize=pseudonymize, key_fingerprint=key_fingerprint,
-                        esco_dir=esco_dir, work_dir=work_dir, rejects=rejects,
-                        log=log, tick=tick, keep_intermediate=keep_intermediate,
-                    )
-                )
+                prepared = futures[k].result()
+                _append_rejects(prepared.rejects_file, rejects_path)
+                if tick:
+                    tick(prepared.rows_read)
+                reports.append(_load_prepared(store, plan, prepared, started=started,
+                                              t0=source_t0,
+                                              log=log, keep_intermediate=keep_intermediate))
             except TyodataError as err:
-                log(f"{source.id}: FAILED: {err}")
-                reports.append(SourceReport(source.id, "", "failed", error=str(err)))
-    finally:
-        rejects.close()
+                log(f"{plan.source.id}: FAILED: {err}")
+                reports.append(SourceReport(plan.source.id, "", "failed", error=str(err)))
     dropped = collect_garbage(store)
     if dropped:
         log(f"removed {len(dropped)} superseded or incomplete graph(s)")
+    order = {s.id: i for i, s in enumerate(present)}
+    reports.sort(key=lambda r: order.get(r.source, -1))  # reference graphs first, then sources
     return IngestReport(reports, str(rejects_path), time.perf_counter() - t0)

@@ -1,11 +1,17 @@
 """SHACL Core shapes compiled to SPARQL, so millions of loaded triples are validated
 inside the store instead of in Python memory.
 
-Each node shape becomes two queries over its target class: one pass over the
-instances' triples for the value constraints (datatype, nodeKind, pattern,
-minInclusive, maxInclusive), one grouped pass for the cardinalities (minCount,
-maxCount). Only this subset is honoured; anything else raises, so a shape can never
-be silently ignored. A test checks the verdicts agree with pyshacl.
+Joins against the target class are what make SPARQL validation slow on a large
+graph, so each property is first checked by cheap passes that prove conformance
+without a join: one scan of the predicate's triples counts the values breaking its
+value constraints (datatype, nodeKind, pattern, min/maxInclusive) and compares
+triples with distinct subjects (maxCount 1); one MINUS counts target instances
+without the property (minCount 1). These passes are sound: when they find nothing,
+no focus node can violate the shape. Only when one finds something (or for
+constraints they cannot decide) do the exact per-class queries run, to list the
+violations with SHACL's own semantics. Only this subset of SHACL is honoured;
+anything else raises, so a shape can never be silently ignored. A test checks the
+verdicts agree with pyshacl.
 """
 
 from __future__ import annotations
@@ -114,6 +120,35 @@ class ShapeRules:
         return (f"SELECT ?focus ?p ?value WHERE {{ VALUES ?p {{ {paths} }} "
                 f"?focus a <{self.target}> ; ?p ?value . FILTER({test}) }}")
 
+    def proofs(self) -> list[tuple[str, str]]:
+        """Cheap queries that, all answering 0, prove the shape holds: (key, query).
+
+        Keys name what each query decides, so one predicate scanned for several shapes
+        with the same constraints is scanned once.
+        """
+        out = []
+        for rule in self.properties:
+            condition = rule.failing_condition() or "false"
+            summary = (f"SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?focus) AS ?subjects) "
+                       f"(SUM(IF({condition}, 1, 0)) AS ?bad) "
+                       f"WHERE {{ ?focus <{rule.path}> ?value }}")
+            out.append((f"summary {rule.path} {condition} {rule.max_count}", summary))
+            if rule.min_count == 1:
+                out.append((f"min {self.target} {rule.path}",
+                            f"SELECT (COUNT(*) AS ?missing) WHERE {{ ?focus a <{self.target}> "
+                            f"MINUS {{ ?focus <{rule.path}> ?any }} }}"))
+        return out
+
+    def proof_holds(self, key: str, row: tuple) -> bool:
+        if key.startswith("min "):
+            return int(row[0]) == 0
+        triples, subjects, bad = (int(v or 0) for v in row)
+        max_count = key.rsplit(" ", 1)[1]
+        single_valued_ok = max_count != "1" or triples == subjects
+        # Other maxCount/minCount values have no cheap proof: let the exact query decide.
+        undecided = max_count not in ("1", "None")
+        return bad == 0 and single_valued_ok and not undecided
+
     def counted(self) -> list[tuple[int, PropertyRule]]:
         return [(i, r) for i, r in enumerate(self.properties)
                 if (r.min_count or 0) > 0 or r.max_count is not None]
@@ -209,7 +244,15 @@ def validate_graph(
         if len(examples) < limit:
             examples.append(violation)
 
+    proven: dict[str, bool] = {}
     for rules in shapes:
+        holds = True
+        for key, query in rules.proofs():
+            if key not in proven:
+                proven[key] = rules.proof_holds(key, store.select(query, dataset=dataset).rows[0])
+            holds = holds and proven[key]
+        if holds and all(r.min_count in (None, 0, 1) for r in rules.properties):
+            continue
         by_path = {r.path: r for r in rules.properties}
         query = rules.value_query()
         if query:

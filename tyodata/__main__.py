@@ -1,3 +1,4 @@
 from tyodata.cli import app
 
-app()
+if __name__ == "__main__":  # a spawned worker process imports this module too
+    app()
