@@ -27,11 +27,13 @@ sys.path.insert(0, str(REPO))
 import pyoxigraph as ox  # noqa: E402
 
 from graph_service.store.oxigraph_store import OxigraphStore  # noqa: E402
+from mappings.esco import concept_iris  # noqa: E402
 from mappings.generator import generate  # noqa: E402
 from mappings.identity import Pseudonymizer  # noqa: E402
 from mappings.ingest import ingest  # noqa: E402
 from mappings.rml import compile_mapping, load_mapping  # noqa: E402
 from mappings.sources import load_sources  # noqa: E402
+from mappings.staging import RejectsWriter, stage_source  # noqa: E402
 from tyodata.settings import Settings  # noqa: E402
 
 
@@ -54,11 +56,18 @@ def bulk_load_baseline(files: list[Path], work: Path) -> tuple[float, int]:
     return seconds, count
 
 
-def morph_kgc_compare(source_id: str, staging: Path, work: Path) -> dict | None:
+def morph_kgc_compare(source_id: str, extracts: Path, work: Path, esco_dir: Path) -> dict | None:
+    """Our executor vs morph-kgc on one source's staged rows (the mapping step alone)."""
     python = Path(os.environ.get("TYODATA_MORPH_KGC_PYTHON", REPO / ".ci/morph-venv/bin/python"))
     if not python.exists():
         return None
-    mapping = load_sources()[source_id].mapping_path
+    source = load_sources()[source_id]
+    mapping = source.mapping_path
+    staging = work / "morph-staging"
+    rejects = RejectsWriter(work / "morph-rejects.csv")
+    stage_source(source, extracts / source_id, staging, rejects, Pseudonymizer(os.urandom(32)),
+                 lambda kind: concept_iris(esco_dir, kind))
+    rejects.close()
     config = work / "morph.ini"
     config.write_text(
         f"[CONFIGURATION]\noutput_file={work / 'morph.nq'}\n\n"
@@ -120,7 +129,7 @@ def main() -> None:
         triples = sum(s.triples for s in report.sources)
         nquads = sorted((work / "work").glob("*.nt"))
         raw_seconds, raw_quads = bulk_load_baseline(nquads, work)
-        morph = morph_kgc_compare(args.morph_source, work / "work" / args.morph_source, work)
+        morph = morph_kgc_compare(args.morph_source, extracts, work, settings.esco_dir)
         results = {
             "persons": args.persons,
             "jobs": jobs,

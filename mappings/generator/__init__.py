@@ -1,8 +1,7 @@
-"""Realistic synthetic registry extracts for every source in ``mappings/sources.yaml``.
+"""Realistic synthetic registry extracts for every source in ``mappings/sources.yaml``::
 
->>> from mappings.generator import generate, PERSONAS     # doctest: +SKIP
->>> generate(Path("out"), persons=300, jobs=50, seed=1,    # doctest: +SKIP
-...          esco_dir=Path("../shared/esco"))
+    from mappings.generator import generate, PERSONAS
+    generate(Path("out"), persons=300, jobs=50, seed=1, esco_dir=Path("../shared/esco"))
 
 The same persons appear across sources with consistent dates; job postings and
 profiles use real ESCO occupations and skills (read from ``esco_dir``, never

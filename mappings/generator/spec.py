@@ -13,23 +13,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from mappings.sources import Column
 from mappings.sources import load_sources as load_source_specs
 from ontology.files import CODELISTS
 
 from .errors import ContractError
 
 CODE_BASE = "https://tyodata.fi/code/"
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    type: str
-    required: bool = False
-    codelist: str | None = None
-    min: float | None = None
-    max: float | None = None
-    path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -116,18 +106,7 @@ def load_sources() -> dict[str, SourceSpec]:
                 format=f.format,
                 key=f.key,
                 date_format=s.date_format,
-                columns=tuple(
-                    Column(
-                        c.name,
-                        c.type,
-                        c.required,
-                        c.codelist,
-                        None if c.min is None else float(c.min),
-                        None if c.max is None else float(c.max),
-                        c.path,
-                    )
-                    for c in f.columns
-                ),
+                columns=f.columns,
                 not_before=tuple((a[0], a[1]) for kind, a in f.checks if kind == "not_before"),
                 required_if=tuple(
                     (a[0], a[1], a[2]) for kind, a in f.checks if kind == "required_if"

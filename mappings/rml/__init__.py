@@ -1,10 +1,10 @@
-"""A fast executor for the subset of RML our declarative mappings use.
+"""A fast executor for the subset of RML our declarative mappings use::
 
-    >>> from mappings.rml import load_mapping, compile_mapping
-    >>> rml = load_mapping(Path("mappings/kela.yarrrml.yml"))    # doctest: +SKIP
-    >>> plan = compile_mapping(rml, base_dir=Path("extracts/kela"))  # doctest: +SKIP
-    >>> with open("kela.nq", "wb") as out:                       # doctest: +SKIP
-    ...     counts = plan.run(out, graph="https://example.org/graph/kela")
+    from mappings.rml import load_mapping, compile_mapping
+    rml = load_mapping(Path("mappings/kela.yarrrml.yml"))
+    plan = compile_mapping(rml, base_dir=Path("extracts/kela"))
+    with open("kela.nq", "wb") as out:
+        counts = plan.run(out, graph="https://example.org/graph/kela")
 
 ``load_mapping`` reads YARRRML (``.yml``/``.yaml``, normalised to RML first) or
 RML in Turtle (``.ttl``); ``compile_mapping`` checks it against the subset and

@@ -165,7 +165,22 @@ def _answer(accept: str, query: str | None, params: list[tuple[str, str]],
 _DESCRIPTION = ("SPARQL 1.1 Protocol query endpoint. Results by content negotiation: SPARQL "
                 "JSON, XML, CSV, TSV; Turtle, N-Triples, JSON-LD for CONSTRUCT/DESCRIBE. "
                 "Stewards must declare a purpose (X-Purpose) and are audited.")
+_PARAMETERS = [
+    {"name": "query", "in": "query", "required": True, "schema": {"type": "string"},
+     "description": "The SPARQL query"},
+    {"name": "default-graph-uri", "in": "query", "schema": {"type": "array",
+     "items": {"type": "string"}}, "description": "Narrow the default graph (repeatable)"},
+    {"name": "named-graph-uri", "in": "query", "schema": {"type": "array",
+     "items": {"type": "string"}}, "description": "Narrow the named graphs (repeatable)"},
+]
+_BODY = {"required": True, "content": {
+    "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
+        "query": {"type": "string"}, "default-graph-uri": {"type": "array",
+        "items": {"type": "string"}}, "named-graph-uri": {"type": "array",
+        "items": {"type": "string"}}}, "required": ["query"]}},
+    "application/sparql-query": {"schema": {"type": "string"}}}}
 router.add_api_route("/sparql", sparql, methods=["GET"], summary="SPARQL query (GET)",
-                     description=_DESCRIPTION)
+                     description=_DESCRIPTION, openapi_extra={"parameters": _PARAMETERS})
 router.add_api_route("/sparql", sparql, methods=["POST"], summary="SPARQL query (POST)",
-                     description=_DESCRIPTION)
+                     description=_DESCRIPTION,
+                     openapi_extra={"parameters": _PARAMETERS[1:], "requestBody": _BODY})
