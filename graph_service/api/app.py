@@ -14,6 +14,7 @@ from graph_service.policy.audit import AuditLog
 from graph_service.policy.tokens import load_or_create_signing_key
 from graph_service.store.base import GraphStore
 from graph_service.store.factory import open_store
+from graph_service.store.registry import CurrentGraphsCache
 from mappings.identity import Pseudonymizer, load_or_create_key
 from tyodata.settings import Settings
 
@@ -35,6 +36,7 @@ def build_services(settings: Settings, store: GraphStore | None = None) -> Servi
         audit=AuditLog(settings.audit_path, load_or_create_key(settings.audit_key_path)),
         signing_key=load_or_create_signing_key(settings.signing_key_path),
         pseudonymize=Pseudonymizer(load_or_create_key(settings.key_path)),
+        current=CurrentGraphsCache(store),
     )
 
 

@@ -13,6 +13,7 @@ from graph_service.policy.access import Decision, decide_personal_read
 from graph_service.policy.audit import AuditEntry, AuditLog
 from graph_service.policy.tokens import Principal, verify
 from graph_service.store.base import GraphStore
+from graph_service.store.registry import CurrentGraphsCache
 from mappings.identity import Pseudonymizer
 from tyodata.settings import Settings
 
@@ -24,6 +25,7 @@ class Services:
     audit: AuditLog
     signing_key: bytes
     pseudonymize: Pseudonymizer
+    current: CurrentGraphsCache
 
 
 def get_services(request: Request) -> Services:

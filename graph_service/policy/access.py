@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from graph_service.policy.tokens import Principal
-from graph_service.store.base import Dataset, GraphStore
-from graph_service.store.registry import META_GRAPH, current_graphs, source_iri
+from graph_service.store.base import Dataset
+from graph_service.store.registry import META_GRAPH, source_iri
 
 DPV = "https://w3id.org/dpv#"
 PUBLIC_TASK = "https://w3id.org/dpv/legal/eu/gdpr#A6-1-e"
@@ -69,13 +69,14 @@ def sees_registry_graphs(principal: Principal) -> bool:
     return principal.has("steward", "admin")
 
 
-def sparql_dataset(store: GraphStore, principal: Principal) -> Dataset:
+def sparql_dataset(current: dict[str, str], principal: Principal) -> Dataset:
     """The graphs a caller's SPARQL may touch, decided here and never by the query.
+
+    ``current`` is :func:`graph_service.store.registry.current_graphs`'s answer.
 
     Stewards: every current graph but the identity graph. Everyone else: ESCO, the
     ontology, the code lists and the provenance (meta) graph, which hold no personal data.
     """
-    current = current_graphs(store)
     if sees_registry_graphs(principal):
         graphs = list(current.values())
     else:

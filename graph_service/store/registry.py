@@ -9,6 +9,8 @@ graph stays whole until the switch.
 
 from __future__ import annotations
 
+import time
+
 from rdflib import Graph
 
 from graph_service.store.base import Dataset, GraphStore
@@ -40,12 +42,35 @@ def current_graphs(store: GraphStore) -> dict[str, str]:
     return {str(src): str(g) for g, src in table.rows}
 
 
-def visible_dataset(store: GraphStore, *, include_identity: bool = False) -> Dataset:
-    """The current extract graphs and the meta graph; never the identity graph unless asked."""
-    graphs = [*current_graphs(store).values(), META_GRAPH]
+def visible_dataset(store: GraphStore, *, include_identity: bool = False,
+                    current: dict[str, str] | None = None) -> Dataset:
+    """The current extract graphs and the meta graph; never the identity graph unless asked.
+
+    ``current`` may pass an already known :func:`current_graphs` answer.
+    """
+    graphs = [*(current if current is not None else current_graphs(store)).values(), META_GRAPH]
     if include_identity:
         graphs.append(IDENTITY_GRAPH)
     return Dataset.of(graphs)
+
+
+class CurrentGraphsCache:
+    """current_graphs() for a busy service: re-read at most every ``ttl`` seconds, and at
+    once after a write that went through this process (``invalidate``)."""
+
+    def __init__(self, store: GraphStore, ttl: float = 2.0) -> None:
+        self._store, self._ttl = store, ttl
+        self._value: dict[str, str] | None = None
+        self._read_at = 0.0
+
+    def get(self) -> dict[str, str]:
+        now = time.monotonic()
+        if self._value is None or now - self._read_at > self._ttl:
+            self._value, self._read_at = current_graphs(self._store), now
+        return self._value
+
+    def invalidate(self) -> None:
+        self._value = None
 
 
 def commit_extract(store: GraphStore, source_id: str, graph: str, description: Graph) -> None:

@@ -17,7 +17,7 @@ from graph_service.store.registry import (
     visible_dataset,
 )
 from mappings.generator import PERSONAS
-from tests.conftest import HETU, Loaded, run_ingest
+from tests.conftest import HETU, KEY, Loaded, run_ingest
 
 TYO = "https://tyodata.fi/ontology#"
 
@@ -203,4 +203,39 @@ def test_a_failed_source_keeps_the_previous_graph(loaded: Loaded, esco_dir: Path
     migri = next(s for s in report.sources if s.source == "migri")
     assert migri.status == "failed" and "header lacks column" in (migri.error or "")
     assert current_graphs(store) == before
+    store.close()
+
+
+def test_mapped_rdf_breaking_a_shape_is_never_loaded(loaded: Loaded, esco_dir: Path,
+                                                      tmp_path: Path):
+    from graph_service.store.registry import extract_graph
+    from mappings.identity import Pseudonymizer
+    from mappings.ingest import _load_prepared, _plan, prepare_source
+    from mappings.sources import load_sources
+    from ontology.files import shapes_for
+
+    source = load_sources()["ulosotto"]
+    # A shape the mapping cannot meet: every case must name its own sub-type.
+    shapes = tmp_path / "strict.ttl"
+    shapes.write_text(shapes_for("ulosotto").read_text() + """
+<https://example.org/strict> a <http://www.w3.org/ns/shacl#NodeShape> ;
+  <http://www.w3.org/ns/shacl#targetClass> <https://tyodata.fi/ontology#EnforcementCase> ;
+  <http://www.w3.org/ns/shacl#property> [
+    <http://www.w3.org/ns/shacl#path> <https://example.org/subType> ;
+    <http://www.w3.org/ns/shacl#minCount> 1 ] .
+""")
+    copy = tmp_path / "store"
+    shutil.copytree(loaded.store_path, copy)
+    store = OxigraphStore(copy)
+    before = current_graphs(store)
+    graph = extract_graph("ulosotto", "strict-test")
+    prepared = prepare_source(source, loaded.extracts / "ulosotto", tmp_path, Pseudonymizer(KEY),
+                              esco_dir, graph, shapes)
+    assert prepared.violations == prepared.files["asiat.csv"].rows_loaded > 0
+    assert prepared.violation_examples[0].constraint == "minCount"
+    planned = _plan(OxigraphStore(None), source, loaded.extracts / "ulosotto", "other-key")
+    report = _load_prepared(store, planned, prepared, started=None, t0=0.0, log=print,
+                            keep_intermediate=False)
+    assert report.status == "failed" and "not loaded" in (report.error or "")
+    assert current_graphs(store) == before and graph not in store.named_graphs()
     store.close()

@@ -63,6 +63,7 @@ async def admin_query(request: Request, services: ServicesDep, principal: Admin)
 async def admin_update(request: Request, services: ServicesDep, principal: Admin) -> Response:
     update = (await request.body()).decode("utf-8")
     await run_in_threadpool(services.store.update, update)
+    services.current.invalidate()  # a commit may have switched graphs
     audit(services, principal, None, person=None, action="update", resource="/admin/update",
           decision="permit", reason=f"{len(update)} characters")
     return Response(status_code=204)

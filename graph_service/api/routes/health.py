@@ -1,7 +1,6 @@
 from fastapi import APIRouter
 
 from graph_service.api.deps import ServicesDep
-from graph_service.store.registry import current_graphs
 
 router = APIRouter(tags=["health"])
 
@@ -9,4 +8,4 @@ router = APIRouter(tags=["health"])
 @router.get("/healthz", summary="Is the service up and its store readable?")
 def healthz(services: ServicesDep) -> dict:
     return {"status": "ok", "store": services.store.description,
-            "current_graphs": len(current_graphs(services.store))}
+            "current_graphs": len(services.current.get())}

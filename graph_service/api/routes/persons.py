@@ -66,7 +66,7 @@ def lookup(body: LookupRequest, services: ServicesDep, principal: CurrentPrincip
     if why:
         raise Problem(400, "Invalid identity code", why, "invalid-identity-code")
     assert person is not None
-    dataset = visible_dataset(services.store)
+    dataset = visible_dataset(services.store, current=services.current.get())
     if not services.store.ask(bind_iri(_KNOWN, "person", person), dataset=dataset):
         raise Problem(404, "Unknown person", "no registry extract holds data on this person",
                       "unknown-person")
@@ -84,8 +84,9 @@ def summary(person_id: Annotated[str, Path(description="Pseudonymous id from /lo
     iri = PERSON_NS + person_id
     authorize_personal_read(services, principal, purpose, person=iri, action="read-summary",
                             resource=f"/api/persons/{person_id}")
+    dataset = visible_dataset(services.store, current=services.current.get())
     table = services.store.select(bind_iri(load("person_sources"), "person", iri),
-                                  dataset=visible_dataset(services.store))
+                                  dataset=dataset)
     sources: dict[str, SourceSummary] = {}
     for row in table.dicts():
         graph = str(row["graph"])

@@ -143,7 +143,7 @@ def _answer(accept: str, query: str | None, params: list[tuple[str, str]],
     if _SERVICE.search(syntax):
         raise Problem(403, "Federation refused", "SERVICE (federated) queries are not allowed",
                       "service-refused")
-    dataset = _dataset(sparql_dataset(services.store, principal), query, params)
+    dataset = _dataset(sparql_dataset(services.current.get(), principal), query, params)
     if sees_registry_graphs(principal):
         # Registry graphs hold pseudonymous personal data: a purpose and an audit record.
         redacted = _HETU.sub("[identity code removed]", query)
