@@ -1,9 +1,9 @@
 """Ingest: registry extracts -> validated, mapped, provenanced named graphs.
 
 For each source folder: validate and stage every row (rejects kept with reasons),
-run the source's declarative mapping, validate the mapped triples against the
-source's SHACL shapes, bulk-load them into a fresh graph named by the extract's
-content hash, and only then make it current in one small transaction. A failure (or a
+run the source's declarative mapping, bulk-load into a fresh graph named by the
+extract's content hash, validate the loaded graph against the source's SHACL
+shapes, and only then make it current in one small transaction. A failure (or a
 kill) before that switch leaves the previous graph current and whole.
 """
 
@@ -24,7 +24,6 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 
 from graph_service.errors import TyodataError
 from graph_service.store.base import Dataset, GraphStore
-from graph_service.store.oxigraph_store import OxigraphStore
 from graph_service.store.registry import (
     IDENTITY_GRAPH,
     collect_garbage,
@@ -279,8 +278,6 @@ class Prepared:
     identities_file: Path | None
     rejects_file: Path
     stage_seconds: dict[str, float]
-    violations: int = 0
-    violation_examples: list[Violation] = field(default_factory=list)
 
     @property
     def rows_read(self) -> int:
@@ -288,14 +285,9 @@ class Prepared:
 
 
 def prepare_source(source: SourceSpec, folder: Path, work_dir: Path,
-                   pseudonymize: Pseudonymizer, esco_dir: Path, graph: str,
-                   shapes: Path) -> Prepared:
-    """Validate, map and SHACL-check one extract; runs in a worker process while the
-    previous source loads. Writes its rejects to a file of its own.
-
-    The mapped triples are checked against the source's shapes in a private in-memory
-    store, so RDF that breaks a shape never reaches the real store at all.
-    """
+                   pseudonymize: Pseudonymizer, esco_dir: Path) -> Prepared:
+    """Validate and map one extract (CPU-bound Python: runs in a worker process while the
+    previous source loads). Writes its rejects to a file of its own."""
     timings: dict[str, float] = {}
     lap = _Lap(timings)
     staging = work_dir / source.id
@@ -319,13 +311,8 @@ def prepare_source(source: SourceSpec, folder: Path, work_dir: Path,
                 out.write(f'<{pseudonymize.iri_of(pseudonym)}> <{TYO.identityCode}> "{code}" .\n')
     shutil.rmtree(staging, ignore_errors=True)  # staged rows are personal data
     lap("map")
-    scratch = OxigraphStore(None)
-    scratch.load_file(triples_file, graph)
-    violations, examples = validate_graph(scratch, graph, load_checks(shapes))
-    scratch.close()
-    lap("shacl")
     return Prepared(source.id, staged.files, triples_file, identities_file, rejects_file,
-                    timings, violations, examples)
+                    timings)
 
 
 @dataclass
@@ -354,8 +341,8 @@ def _plan(store: GraphStore, source: SourceSpec, folder: Path,
 
 
 def _load_prepared(store: GraphStore, planned: _Planned, prepared: Prepared, *,
-                   started: datetime, t0: float, log: Log,
-                   keep_intermediate: bool) -> SourceReport:
+                   started: datetime | None, t0: float, log: Log, keep_intermediate: bool,
+                   shapes: Path) -> SourceReport:
     """Load a prepared extract into its fresh graph, check its shapes, make it current."""
     source, graph = planned.source, planned.graph
     report = SourceReport(
@@ -365,20 +352,6 @@ def _load_prepared(store: GraphStore, planned: _Planned, prepared: Prepared, *,
         stage_seconds=dict(prepared.stage_seconds),
     )
     lap = _Lap(report.stage_seconds)
-    report.violations, report.violation_examples = (prepared.violations,
-                                                    prepared.violation_examples)
-    if report.violations:
-        prepared.triples_file.unlink()
-        if prepared.identities_file:
-            prepared.identities_file.unlink()
-        report.status = "failed"
-        report.error = (
-            f"{report.violations} SHACL violation(s) in the mapped graph, so it was not "
-            "loaded and the previous extract stays current. This points at a mapping or "
-            "shape error: see shacl_examples in the report."
-        )
-        report.seconds = time.perf_counter() - t0
-        return report
     store.drop_graph(graph)  # whatever an interrupted load of this extract left (no-op if none)
     log(f"{source.id}: loading {report.rows_loaded} mapped rows")
     store.load_file(prepared.triples_file, graph)
@@ -389,6 +362,21 @@ def _load_prepared(store: GraphStore, planned: _Planned, prepared: Prepared, *,
         if prepared.identities_file:
             prepared.identities_file.unlink()
     lap("load")
+    log(f"{source.id}: checking SHACL shapes")
+    report.violations, report.violation_examples = validate_graph(
+        store, graph, load_checks(shapes)
+    )
+    lap("shacl")
+    if report.violations:
+        store.drop_graph(graph)
+        report.status = "failed"
+        report.error = (
+            f"{report.violations} SHACL violation(s) in the mapped graph; the previous "
+            "extract stays current. This points at a mapping or shape error: see "
+            "shacl_examples in the report."
+        )
+        report.seconds = time.perf_counter() - t0
+        return report
     report.triples = _count_triples(store, graph)
     report.seconds = time.perf_counter() - t0
     manifest = _read_manifest(planned.folder)
@@ -468,14 +456,13 @@ def ingest(
             if k < len(planned):
                 p = planned[k]
                 futures.append(pool.submit(prepare_source, p.source, p.folder, work_dir,
-                                           pseudonymize, esco_dir, p.graph,
-                                           shapes_for(p.source.id)))
+                                           pseudonymize, esco_dir))
 
         submit(0)
         for k, plan in enumerate(planned):
             submit(k + 1)
             started, source_t0 = datetime.now(UTC), time.perf_counter()
-            log(f"{plan.source.id}: validating, mapping and checking shapes")
+            log(f"{plan.source.id}: validating and mapping rows")
             try:
                 prepared = futures[k].result()
                 _append_rejects(prepared.rejects_file, rejects_path)
@@ -483,7 +470,8 @@ def ingest(
                     tick(prepared.rows_read)
                 reports.append(_load_prepared(store, plan, prepared, started=started,
                                               t0=source_t0,
-                                              log=log, keep_intermediate=keep_intermediate))
+                                              log=log, keep_intermediate=keep_intermediate,
+                                              shapes=shapes_for(plan.source.id)))
             except TyodataError as err:
                 log(f"{plan.source.id}: FAILED: {err}")
                 reports.append(SourceReport(plan.source.id, "", "failed", error=str(err)))

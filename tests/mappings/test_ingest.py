@@ -206,9 +206,8 @@ def test_a_failed_source_keeps_the_previous_graph(loaded: Loaded, esco_dir: Path
     store.close()
 
 
-def test_mapped_rdf_breaking_a_shape_is_never_loaded(loaded: Loaded, esco_dir: Path,
+def test_mapped_rdf_breaking_a_shape_never_becomes_current(loaded: Loaded, esco_dir: Path,
                                                       tmp_path: Path):
-    from graph_service.store.registry import extract_graph
     from mappings.identity import Pseudonymizer
     from mappings.ingest import _load_prepared, _plan, prepare_source
     from mappings.sources import load_sources
@@ -228,14 +227,14 @@ def test_mapped_rdf_breaking_a_shape_is_never_loaded(loaded: Loaded, esco_dir: P
     shutil.copytree(loaded.store_path, copy)
     store = OxigraphStore(copy)
     before = current_graphs(store)
-    graph = extract_graph("ulosotto", "strict-test")
     prepared = prepare_source(source, loaded.extracts / "ulosotto", tmp_path, Pseudonymizer(KEY),
-                              esco_dir, graph, shapes)
-    assert prepared.violations == prepared.files["asiat.csv"].rows_loaded > 0
-    assert prepared.violation_examples[0].constraint == "minCount"
+                              esco_dir)
     planned = _plan(OxigraphStore(None), source, loaded.extracts / "ulosotto", "other-key")
+    graph = planned.graph
     report = _load_prepared(store, planned, prepared, started=None, t0=0.0, log=print,
-                            keep_intermediate=False)
-    assert report.status == "failed" and "not loaded" in (report.error or "")
+                            keep_intermediate=False, shapes=shapes)
+    assert report.violations == prepared.files["asiat.csv"].rows_loaded > 0
+    assert report.violation_examples[0].constraint == "minCount"
+    assert report.status == "failed" and "previous extract stays current" in (report.error or "")
     assert current_graphs(store) == before and graph not in store.named_graphs()
     store.close()
