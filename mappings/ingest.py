@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
 
-from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import PROV, RDF, RDFS, XSD, Graph, Literal, URIRef
 
 from graph_service.errors import TyodataError
 from graph_service.store.base import Dataset, GraphStore
@@ -39,12 +39,8 @@ from mappings.shacl_sparql import Violation, load_checks, validate_graph
 from mappings.sources import SOURCES_YAML, SourceSpec, load_sources
 from mappings.staging import FileCounts, RejectsWriter, stage_source
 from ontology.files import CODELISTS, ONTOLOGY, shapes_for
+from ontology.ns import DPV, EU_GDPR, TYO
 
-TYO = Namespace("https://tyodata.fi/ontology#")
-PROV = Namespace("http://www.w3.org/ns/prov#")
-DPV = Namespace("https://w3id.org/dpv#")
-EU_GDPR = Namespace("https://w3id.org/dpv/legal/eu/gdpr#")
-DCT = Namespace("http://purl.org/dc/terms/")
 INGEST_AGENT = URIRef("https://tyodata.fi/id/agent/tyodata-ingest")
 
 
