@@ -91,7 +91,7 @@ def _errors():
     try:
         yield
     except TyodataError as error:
-        err.print(f"[red]error:[/red] {error}")
+        err.print(f"[red]error:[/red] {error}", soft_wrap=True)  # keep messages whole
         raise typer.Exit(2) from None
 
 

@@ -64,7 +64,11 @@ class GraphStore(Protocol):
 
     def execute(self, query: str, *, dataset: Dataset | None = None, max_rows: int = 10_000,
                 timeout_s: float = 30.0) -> Table | bool | Graph:
-        """Any query form; QueryLimitError past ``max_rows`` results or ``timeout_s``."""
+        """Any query form; QueryLimitError past ``max_rows`` results or ``timeout_s``.
+
+        SELECT rows may hold the backend's own term objects: pass the result to
+        ``graph_service.store.results.serialize``, which reads either kind.
+        """
         ...
 
     def update(self, update: str) -> None:

@@ -150,7 +150,8 @@ class OxigraphStore:
             rows = []
             for solution in result:
                 _check_limits(len(rows), max_rows, deadline, timeout_s)
-                rows.append(tuple(to_rdflib(solution[v]) for v in variables))
+                # pyoxigraph terms, unconverted: results.serialize reads them directly.
+                rows.append(tuple(solution[v] for v in variables))
             return Table(variables, rows)
         graph = Graph()
         for n, triple in enumerate(result):

@@ -7,8 +7,8 @@ import io
 import json
 from xml.sax.saxutils import escape, quoteattr
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Node
 
 from graph_service.store.base import Table
 
@@ -25,42 +25,69 @@ _RDFLIB_FORMAT = {"text/turtle": "turtle", "application/n-triples": "nt",
                   "application/ld+json": "json-ld"}
 
 
-def _json_term(term: Node) -> dict:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
+def _parts(term: object) -> tuple[str, str, str | None, str | None]:
+    """(kind, value, language, datatype) of an rdflib or a pyoxigraph term.
+
+    The embedded store hands its terms over unconverted: building rdflib terms for
+    every result cell costs more than the query itself on small lookups.
+    """
+    if isinstance(term, ox.NamedNode | URIRef):
+        return "uri", str(term.value if isinstance(term, ox.NamedNode) else term), None, None
+    if isinstance(term, ox.BlankNode | BNode):
+        return "bnode", str(term.value if isinstance(term, ox.BlankNode) else term), None, None
+    if isinstance(term, ox.Literal):
+        language = term.language
+        datatype = None if language else term.datatype.value
+        return "literal", term.value, language, datatype
     assert isinstance(term, Literal)
-    out = {"type": "literal", "value": str(term)}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype is not None:
-        out["datatype"] = str(term.datatype)
+    return ("literal", str(term), term.language,
+            None if term.language or term.datatype is None else str(term.datatype))
+
+
+def _json_term(term: object) -> dict:
+    kind, value, language, datatype = _parts(term)
+    out = {"type": kind, "value": value}
+    if language:
+        out["xml:lang"] = language
+    elif datatype and datatype != XSD_STRING:
+        out["datatype"] = datatype
     return out
 
 
-def _xml_term(term: Node) -> str:
-    if isinstance(term, URIRef):
-        return f"<uri>{escape(str(term))}</uri>"
-    if isinstance(term, BNode):
-        return f"<bnode>{escape(str(term))}</bnode>"
-    assert isinstance(term, Literal)
+def _xml_term(term: object) -> str:
+    kind, value, language, datatype = _parts(term)
+    if kind != "literal":
+        return f"<{kind}>{escape(value)}</{kind}>"
     attr = ""
-    if term.language:
-        attr = f" xml:lang={quoteattr(term.language)}"
-    elif term.datatype is not None:
-        attr = f" datatype={quoteattr(str(term.datatype))}"
-    return f"<literal{attr}>{escape(str(term))}</literal>"
+    if language:
+        attr = f" xml:lang={quoteattr(language)}"
+    elif datatype and datatype != XSD_STRING:
+        attr = f" datatype={quoteattr(datatype)}"
+    return f"<literal{attr}>{escape(value)}</literal>"
 
 
-def _tsv_term(term: Node | None) -> str:
+def _csv_term(term: object) -> str:
+    return "" if term is None else _parts(term)[1]
+
+
+def _tsv_term(term: object) -> str:
     if term is None:
         return ""
-    if isinstance(term, Literal) and term.datatype is None and not term.language:
-        value = str(term).replace("\\", "\\\\").replace('"', '\\"')
-        value = value.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
-        return f'"{value}"'
-    return term.n3()
+    kind, value, language, datatype = _parts(term)
+    if kind == "uri":
+        return f"<{value}>"
+    if kind == "bnode":
+        return f"_:{value}"
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = escaped.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    if language:
+        return f'"{escaped}"@{language}'
+    if datatype and datatype != XSD_STRING:
+        return f'"{escaped}"^^<{datatype}>'
+    return f'"{escaped}"'
+
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def serialize(result: QueryResult, media_type: str) -> bytes:
@@ -94,7 +121,7 @@ def serialize(result: QueryResult, media_type: str) -> bytes:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(result.variables)
-        writer.writerows(["" if t is None else str(t) for t in row] for row in result.rows)
+        writer.writerows([_csv_term(t) for t in row] for row in result.rows)
         return buffer.getvalue().encode()
     if media_type == "text/tab-separated-values":
         lines = ["\t".join(f"?{v}" for v in result.variables)]

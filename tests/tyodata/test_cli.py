@@ -52,7 +52,7 @@ def test_missing_esco_says_where_to_get_it(tmp_path: Path):
         check_esco_dir(tmp_path)
     result = runner.invoke(app, ["ingest", str(tmp_path), "--esco-dir", str(tmp_path),
                                  "--store", str(tmp_path / "store")])
-    assert result.exit_code == 2 and "holds no source folder" in result.output
+    assert result.exit_code == 2 and "holds no source folder" in " ".join(result.output.split())
 
 
 def test_ingest_report_json(loaded: Loaded, tmp_path: Path, esco_dir: Path):
