@@ -240,7 +240,10 @@ def _serve(settings: Settings) -> None:
 
     from graph_service.api.app import create_app
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    # No access log: a GET /sparql URL carries the query text, which may hold personal data.
+    # Who read what is in the audit log.
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
+                access_log=False)
 
 
 @app.command()
@@ -423,7 +426,10 @@ def sparql(
     endpoint_token: TokenOpt = None,
 ) -> None:
     """Run a SPARQL query over the current graphs (never the identity graph)."""
+    from rdflib import Graph
+
     from graph_service.store.registry import visible_dataset
+    from graph_service.store.results import serialize, term_text
 
     if fmt not in ("table", "csv", "json"):
         err.print("[red]error:[/red] --format must be table, csv or json")
@@ -433,29 +439,25 @@ def sparql(
     settings = _settings(store, endpoint=endpoint, endpoint_token=endpoint_token)
     with _errors():
         graph_store = _open(settings, read_only=True)
-        dataset = visible_dataset(graph_store)
-        media = {"csv": "text/csv", "json": "application/sparql-results+json"}
         try:
-            if fmt in media:
-                data = graph_store.query_serialized(text, media[fmt], dataset=dataset)
-                sys.stdout.write(data.decode("utf-8"))
-                return
-            table = graph_store.select(text, dataset=dataset)
+            # No row cap or time limit here: the steward runs it on their own machine.
+            result = graph_store.execute(text, dataset=visible_dataset(graph_store),
+                                         max_rows=2**62, timeout_s=float("inf"))
         except SyntaxError as error:
-            err.print(f"[red]error:[/red] the query does not parse: {error}")
+            err.print(f"[red]error:[/red] the query does not parse: {error}", soft_wrap=True)
             raise typer.Exit(2) from None
-        except TyodataError:
-            # Not a SELECT: print what the store serializes (ASK -> JSON, CONSTRUCT -> Turtle).
-            try:
-                data = graph_store.query_serialized(text, "text/turtle", dataset=dataset)
-            except TyodataError:
-                data = graph_store.query_serialized(
-                    text, "application/sparql-results+json", dataset=dataset
-                )
-            sys.stdout.write(data.decode("utf-8"))
-            return
-    rich_table = RichTable(*table.variables)
-    for row in table.rows:
-        rich_table.add_row(*("" if v is None else str(v) for v in row))
+        finally:
+            graph_store.close()
+    if isinstance(result, Graph):  # CONSTRUCT / DESCRIBE
+        sys.stdout.write(serialize(result, "text/turtle").decode("utf-8"))
+        return
+    if fmt != "table" or isinstance(result, bool):
+        media = "text/csv" if fmt == "csv" and not isinstance(result, bool) else (
+            "application/sparql-results+json")
+        sys.stdout.write(serialize(result, media).decode("utf-8"))
+        return
+    rich_table = RichTable(*result.variables)
+    for row in result.rows:
+        rich_table.add_row(*(term_text(v) for v in row))
     out.print(rich_table)
-    out.print(f"{len(table.rows)} row(s)")
+    out.print(f"{len(result.rows)} row(s)")

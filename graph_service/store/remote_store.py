@@ -7,6 +7,7 @@ would create a new graph of the server's choosing.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,7 +119,8 @@ class RemoteSparqlStore:
         """Any query form, with the same limits as the embedded store."""
         accept = "application/sparql-results+json, application/n-triples;q=0.9"
         try:
-            response = self._query(query, accept, dataset, timeout=timeout_s)
+            response = self._query(query, accept, dataset,
+                                   timeout=None if math.isinf(timeout_s) else timeout_s)
         except StoreError as err:
             if isinstance(err.__cause__, httpx.TimeoutException):
                 raise QueryLimitError(

@@ -66,7 +66,8 @@ def _xml_term(term: object) -> str:
     return f"<literal{attr}>{escape(value)}</literal>"
 
 
-def _csv_term(term: object) -> str:
+def term_text(term: object) -> str:
+    """The plain text of a term (IRI, literal value), empty when unbound."""
     return "" if term is None else _parts(term)[1]
 
 
@@ -121,7 +122,7 @@ def serialize(result: QueryResult, media_type: str) -> bytes:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(result.variables)
-        writer.writerows([_csv_term(t) for t in row] for row in result.rows)
+        writer.writerows([term_text(t) for t in row] for row in result.rows)
         return buffer.getvalue().encode()
     if media_type == "text/tab-separated-values":
         lines = ["\t".join(f"?{v}" for v in result.variables)]

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from rdflib import Graph
 
 from graph_service.api.deps import ServicesDep, audit, require_roles
 from graph_service.api.problems import Problem
@@ -50,10 +51,7 @@ async def admin_query(request: Request, services: ServicesDep, principal: Admin)
             dataset = Dataset(default=(), named=graphs)
         result = services.store.execute(query, dataset=dataset, max_rows=10_000_000,
                                         timeout_s=3600)
-        if isinstance(result, bool) or not hasattr(result, "serialize"):
-            media = "application/sparql-results+json"
-        else:
-            media = GRAPH_TYPES[1]
+        media = GRAPH_TYPES[1] if isinstance(result, Graph) else "application/sparql-results+json"
         return Response(serialize(result, media), media_type=media)
 
     return await run_in_threadpool(run)
