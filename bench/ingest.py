@@ -26,15 +26,15 @@ sys.path.insert(0, str(REPO))
 
 import pyoxigraph as ox  # noqa: E402
 
+from core.pseudonyms import Pseudonymizer  # noqa: E402
+from core.settings import Settings  # noqa: E402
 from graph_service.store.oxigraph_store import OxigraphStore  # noqa: E402
 from mappings.esco import concept_iris  # noqa: E402
-from mappings.generator import generate  # noqa: E402
-from mappings.identity import Pseudonymizer  # noqa: E402
 from mappings.ingest import ingest  # noqa: E402
 from mappings.rml import compile_mapping, load_mapping  # noqa: E402
 from mappings.sources import load_sources  # noqa: E402
 from mappings.staging import RejectsWriter, stage_source  # noqa: E402
-from tyodata.settings import Settings  # noqa: E402
+from synthetic import generate  # noqa: E402
 
 
 def peak_rss_mib() -> float:

@@ -31,14 +31,15 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from core.keys import load_or_create_key  # noqa: E402
+from core.pseudonyms import Pseudonymizer  # noqa: E402
+from core.settings import Settings  # noqa: E402
 from graph_service.policy.tokens import issue, load_or_create_signing_key  # noqa: E402
 from graph_service.queries import bind_iri, load  # noqa: E402
 from graph_service.store.oxigraph_store import OxigraphStore  # noqa: E402
 from graph_service.store.registry import visible_dataset  # noqa: E402
-from mappings.generator import PERSONAS, generate  # noqa: E402
-from mappings.identity import Pseudonymizer, load_or_create_key  # noqa: E402
 from mappings.ingest import ingest  # noqa: E402
-from tyodata.settings import Settings  # noqa: E402
+from synthetic import PERSONAS, generate  # noqa: E402
 
 AGGREGATE = """PREFIX tyo: <https://tyodata.fi/ontology#>
 SELECT ?type ?decision (COUNT(?d) AS ?n) WHERE {

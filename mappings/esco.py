@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
-from graph_service.errors import TyodataError
+from core.errors import TyodataError
 
 ESCO_VERSION = "1.1.1"
 ESCO_MODEL = "http://data.europa.eu/esco/model#"

@@ -22,7 +22,8 @@ from pathlib import Path
 
 from rdflib import PROV, RDF, RDFS, XSD, Graph, Literal, URIRef
 
-from graph_service.errors import TyodataError
+from core.errors import TyodataError
+from core.pseudonyms import Pseudonymizer
 from graph_service.store.base import Dataset, GraphStore
 from graph_service.store.registry import (
     IDENTITY_GRAPH,
@@ -33,7 +34,6 @@ from graph_service.store.registry import (
     source_iri,
 )
 from mappings import esco
-from mappings.identity import Pseudonymizer
 from mappings.rml import compile_mapping, load_mapping
 from mappings.shacl_sparql import Violation, load_checks, validate_graph
 from mappings.sources import SOURCES_YAML, SourceSpec, load_sources

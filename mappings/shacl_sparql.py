@@ -24,7 +24,7 @@ from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
-from graph_service.errors import TyodataError
+from core.errors import TyodataError
 from graph_service.store.base import Dataset, GraphStore
 
 _PROPERTY_KEYS = {

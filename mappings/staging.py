@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from graph_service.errors import TyodataError
+from core.errors import TyodataError
+from core.hetu import problem as hetu_problem
+from core.pseudonyms import Pseudonymizer
 from mappings.codes import code_lists
-from mappings.hetu import problem as hetu_problem
-from mappings.identity import Pseudonymizer
 from mappings.sources import CSV_DELIMITER, Column, FileSpec, SourceSpec
 
 _DECIMAL = re.compile(r"^-?\d+(?:[.,]\d+)?$")

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from core.pseudonyms import Pseudonymizer
+from core.settings import Settings
 from graph_service.store.oxigraph_store import OxigraphStore
-from mappings.generator import generate
-from mappings.hetu import IN_TEXT
-from mappings.identity import Pseudonymizer
 from mappings.ingest import IngestReport, ingest
-from tyodata.settings import Settings
+from synthetic import generate
 
 
 @pytest.fixture(scope="session")
@@ -77,7 +76,6 @@ def oxigraph_server(tmp_path: Path):
         proc.wait(timeout=10)
 
 
-HETU = IN_TEXT
 KEY = bytes(range(32))
 
 

@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
-from graph_service.errors import TyodataError
-from tyodata.settings import Settings
+from core.errors import TyodataError
+from core.settings import Settings
 
 app = typer.Typer(
     help="Työdata graph: registry extracts in one ESCO-linked knowledge graph.",
@@ -98,7 +98,7 @@ def _errors():
 def _run_generate(
     settings: Settings, out_dir: Path, persons: int, jobs: int, seed: int, dirty: float
 ) -> None:
-    from mappings.generator import generate as run
+    from synthetic import generate as run
 
     if not 0 <= dirty <= 1:
         err.print("[red]error:[/red] --dirty is a share of rows between 0 and 1")
@@ -157,7 +157,8 @@ def _run_ingest(
     rejects: Path | None = None,
     only: list[str] | None = None,
 ):
-    from mappings.identity import Pseudonymizer, load_or_create_key
+    from core.keys import load_or_create_key
+    from core.pseudonyms import Pseudonymizer
     from mappings.ingest import ingest as run
 
     with _errors():
@@ -290,9 +291,9 @@ def audit_verify(
     ] = None,
 ) -> None:
     """Check the audit log's hash chain; exits 1 naming the first bad record."""
+    from core.keys import load_or_create_key
     from graph_service.policy.audit import AuditLog
     from graph_service.policy.errors import AuditChainError
-    from mappings.identity import load_or_create_key
 
     settings = _settings()
     path = log or settings.audit_path
@@ -333,7 +334,7 @@ def demo(
     from graph_service.policy.tokens import issue, load_or_create_signing_key
     from graph_service.queries import bind_iri, load
     from graph_service.store.registry import visible_dataset
-    from mappings.generator import PERSONAS
+    from synthetic import PERSONAS
 
     settings = _settings()
     settings.host, settings.port = "127.0.0.1", port

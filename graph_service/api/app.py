@@ -7,6 +7,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from core.keys import load_or_create_key
+from core.pseudonyms import Pseudonymizer
+from core.settings import Settings
 from graph_service.api.deps import Services
 from graph_service.api.problems import HANDLERS
 from graph_service.api.routes import admin, audit, graphs, health, persons, sparql
@@ -15,8 +18,6 @@ from graph_service.policy.tokens import load_or_create_signing_key
 from graph_service.store.base import GraphStore
 from graph_service.store.factory import open_store
 from graph_service.store.registry import CurrentGraphsCache
-from mappings.identity import Pseudonymizer, load_or_create_key
-from tyodata.settings import Settings
 
 DESCRIPTION = """Työdata graph: registry extracts in one ESCO-linked knowledge graph.
 

@@ -8,14 +8,14 @@ from typing import Annotated
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from core.pseudonyms import Pseudonymizer
+from core.settings import Settings
 from graph_service.api.problems import Problem
 from graph_service.policy.access import Decision, decide_personal_read
 from graph_service.policy.audit import AuditEntry, AuditLog
 from graph_service.policy.tokens import Principal, verify
 from graph_service.store.base import GraphStore
 from graph_service.store.registry import CurrentGraphsCache
-from mappings.identity import Pseudonymizer
-from tyodata.settings import Settings
 
 
 @dataclass

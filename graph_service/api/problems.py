@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from graph_service.errors import TyodataError
+from core.errors import TyodataError
 from graph_service.policy.errors import TokenError
 from graph_service.store.errors import QueryLimitError, ReadOnlyStoreError, StoreError
 

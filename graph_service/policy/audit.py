@@ -18,11 +18,10 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from core.hetu import contains_code
 from graph_service.policy.errors import AuditChainError, PolicyError
-from mappings.hetu import IN_TEXT
 
 GENESIS = "0" * 64
-_HETU = IN_TEXT
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,7 @@ class AuditLog:
     def append(self, entry: AuditEntry, *, at: datetime | None = None) -> dict:
         body = asdict(entry)
         text = json.dumps(body, ensure_ascii=False)
-        if _HETU.search(text):
+        if contains_code(text):
             raise PolicyError("refusing to write an identity code into the audit log")
         with self._lock, self.path.open("a", encoding="utf-8") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)

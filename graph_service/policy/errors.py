@@ -1,4 +1,4 @@
-from graph_service.errors import TyodataError
+from core.errors import TyodataError
 
 
 class PolicyError(TyodataError):

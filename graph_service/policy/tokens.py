@@ -6,14 +6,13 @@ never committed). Tokens carry no personal data of clients.
 
 from __future__ import annotations
 
-import os
-import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import jwt
 
+from core.keys import load_or_create_key
 from graph_service.policy.errors import TokenError
 
 ROLES = ("steward", "case_worker", "developer", "service", "employer", "admin")
@@ -35,12 +34,7 @@ class Principal:
 
 
 def load_or_create_signing_key(path: Path) -> bytes:
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(secrets.token_hex(32) + "\n")
-    return bytes.fromhex(path.read_text().strip())
+    return load_or_create_key(path, what="token signing key")
 
 
 def issue(key: bytes, *, subject: str, organisation: str, roles: list[str],

@@ -16,7 +16,7 @@ from graph_service.policy.tokens import issue, load_or_create_signing_key
 from graph_service.store.base import Dataset
 from graph_service.store.factory import open_store
 from graph_service.store.registry import current_graphs, visible_dataset
-from mappings.generator import generate
+from synthetic import generate
 from tests.conftest import KEY, Loaded, free_port, run_ingest, wait_for
 
 QUERIES = {
@@ -62,6 +62,7 @@ def test_ingest_through_a_running_service(loaded: Loaded, esco_dir: Path, tmp_pa
     home = tmp_path / "home"
     (home / "keys").mkdir(parents=True)
     (home / "keys" / "pseudonym.key").write_text(KEY.hex())
+    (home / "keys" / "pseudonym.key").chmod(0o600)
     store = tmp_path / "store"
     shutil.copytree(loaded.store_path, store)
     key = load_or_create_signing_key(home / "keys" / "signing.key")

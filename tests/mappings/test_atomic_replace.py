@@ -13,7 +13,7 @@ from pathlib import Path
 from graph_service.store.base import Dataset
 from graph_service.store.oxigraph_store import OxigraphStore
 from graph_service.store.registry import META_GRAPH, current_graphs
-from mappings.generator import generate
+from synthetic import generate
 from tests.conftest import KEY, Loaded, run_ingest
 
 TYO = "https://tyodata.fi/ontology#"
@@ -40,6 +40,7 @@ def test_kill_during_load_keeps_previous_graph(loaded: Loaded, esco_dir: Path, t
     generate(newer, persons=3000, jobs=200, seed=99, esco_dir=esco_dir)
     key_file = tmp_path / "key"
     key_file.write_text(KEY.hex())
+    key_file.chmod(0o600)
     env = {**os.environ, "TYODATA_HOME": str(tmp_path / "home"), "PYTHONUNBUFFERED": "1",
            "TYODATA_PSEUDONYM_KEY_FILE": str(key_file), "TYODATA_ESCO_DIR": str(esco_dir),
            "COLUMNS": "200"}

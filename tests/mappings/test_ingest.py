@@ -16,8 +16,9 @@ from graph_service.store.registry import (
     current_graphs,
     visible_dataset,
 )
-from mappings.generator import PERSONAS
-from tests.conftest import HETU, KEY, Loaded, run_ingest
+from synthetic import PERSONAS
+from tests.conftest import KEY, Loaded, run_ingest
+from tests.leaks import identity_codes
 
 TYO = "https://tyodata.fi/ontology#"
 
@@ -38,7 +39,7 @@ def test_every_source_loaded_and_rows_accounted_for(loaded: Loaded):
         rejects = list(csv.DictReader(handle))
     assert len(rejects) == sum(s.rows_rejected for s in report.sources)
     assert all(r["reason"] and r["line"].isdigit() for r in rejects)
-    assert not any(HETU.search(r["reason"]) for r in rejects), "a reason repeats an identity code"
+    assert not any(identity_codes(r["reason"]) for r in rejects), "a reason repeats a code"
 
 
 def test_every_injected_fault_is_rejected(loaded: Loaded):
@@ -155,7 +156,7 @@ def test_no_identity_code_outside_the_identity_graph(loaded: Loaded):
         % IDENTITY_GRAPH,
         "application/n-triples").decode()
     assert everything.count("\n") > 10_000
-    assert not HETU.search(everything)
+    assert not identity_codes(everything)
     # ...while the identity graph does hold them, and the default view never shows it.
     identities = store.select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH "
                               f"<{IDENTITY_GRAPH}> {{ ?s ?p ?o }} }}").rows[0][0]
@@ -167,8 +168,8 @@ def test_no_identity_code_outside_the_identity_graph(loaded: Loaded):
                           dataset=visible_dataset(store))
     assert hidden.rows == []
     store.close()
-    assert not any(HETU.search(line) for line in loaded.log)
-    assert not any(HETU.search(p.name) for p in loaded.root.rglob("*"))
+    assert not any(identity_codes(line) for line in loaded.log)
+    assert not any(identity_codes(p.name) for p in loaded.root.rglob("*"))
 
 
 def _dump_current(store: OxigraphStore) -> set[str]:
@@ -208,7 +209,7 @@ def test_a_failed_source_keeps_the_previous_graph(loaded: Loaded, esco_dir: Path
 
 def test_mapped_rdf_breaking_a_shape_never_becomes_current(loaded: Loaded, esco_dir: Path,
                                                       tmp_path: Path):
-    from mappings.identity import Pseudonymizer
+    from core.pseudonyms import Pseudonymizer
     from mappings.ingest import _load_prepared, _plan, prepare_source
     from mappings.sources import load_sources
     from ontology.files import shapes_for

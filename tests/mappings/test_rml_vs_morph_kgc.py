@@ -54,11 +54,11 @@ def test_same_graph_as_morph_kgc(case: Path) -> None:
 @pytest.fixture(scope="module")
 def staged_sources(tmp_path_factory: pytest.TempPathFactory, esco_dir: Path) -> dict[str, Path]:
     """Every real source extract, generated small and staged as ingest stages it."""
+    from core.pseudonyms import Pseudonymizer
     from mappings import esco
-    from mappings.generator import generate
-    from mappings.identity import Pseudonymizer
     from mappings.sources import load_sources
     from mappings.staging import RejectsWriter, stage_source
+    from synthetic import generate
 
     root = tmp_path_factory.mktemp("real")
     generate(root / "extracts", persons=80, jobs=20, seed=3, esco_dir=esco_dir)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mappings.identity import Pseudonymizer
+from core.pseudonyms import Pseudonymizer
 from mappings.sources import load_sources
 from mappings.staging import ExtractError, RejectsWriter, _json_list_items, stage_source
 

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from core.pseudonyms import PERSON_NS
 from graph_service.api.deps import Purpose, ServicesDep, audit, require_roles
 from graph_service.policy.tokens import Principal
-from mappings.identity import PERSON_NS
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 

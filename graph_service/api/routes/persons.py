@@ -8,6 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
+from core.hetu import problem as hetu_problem
+from core.pseudonyms import PERSON_NS
 from graph_service.api.deps import (
     CurrentPrincipal,
     Purpose,
@@ -18,8 +20,6 @@ from graph_service.api.deps import (
 from graph_service.api.problems import Problem
 from graph_service.queries import bind_iri, load
 from graph_service.store.registry import visible_dataset
-from mappings.hetu import problem as hetu_problem
-from mappings.identity import PERSON_NS
 
 router = APIRouter(prefix="/api/persons", tags=["persons"])
 PSEUDONYM = re.compile(r"^[a-z2-7]{26}$")

@@ -14,6 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from rdflib import Graph
 
+from core.hetu import redact
 from graph_service.api.deps import (
     CurrentPrincipal,
     Purpose,
@@ -24,7 +25,6 @@ from graph_service.api.problems import Problem
 from graph_service.policy.access import sees_registry_graphs, sparql_dataset
 from graph_service.store.base import Dataset
 from graph_service.store.results import GRAPH_TYPES, SELECT_TYPES, serialize
-from mappings.hetu import IN_TEXT
 
 router = APIRouter(tags=["sparql"])
 
@@ -33,7 +33,6 @@ _IRI_OR_STRING = re.compile(r"<[^>]*>|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'")
 _UPDATE = re.compile(r"\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD)\b", re.I)
 _SERVICE = re.compile(r"\bSERVICE\b", re.I)
 _FROM = re.compile(r"\bFROM\s+(NAMED\s+)?<([^>]*)>", re.I)
-_HETU = IN_TEXT
 _ALIASES = {"application/json": "application/sparql-results+json",
             "application/xml": "application/sparql-results+xml",
             "text/xml": "application/sparql-results+xml",
@@ -146,7 +145,7 @@ def _answer(accept: str, query: str | None, params: list[tuple[str, str]],
     dataset = _dataset(sparql_dataset(services.current.get(), principal), query, params)
     if sees_registry_graphs(principal):
         # Registry graphs hold pseudonymous personal data: a purpose and an audit record.
-        redacted = _HETU.sub("[identity code removed]", query)
+        redacted = redact(query)
         authorize_personal_read(services, principal, purpose, person=None, action="sparql",
                                 resource=redacted[:500])
     settings = services.settings

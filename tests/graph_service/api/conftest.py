@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from core.settings import Settings
 from graph_service.api.app import create_app
 from graph_service.policy.tokens import ROLES, issue, load_or_create_signing_key
 from tests.conftest import KEY, Loaded
-from tyodata.settings import Settings
 
 
 class Api:
@@ -39,6 +39,7 @@ def make_settings(root: Path, store: Path) -> Settings:
     (root / "keys").mkdir(parents=True, exist_ok=True)
     key_file = root / "keys" / "pseudonym.key"
     key_file.write_text(KEY.hex())
+    key_file.chmod(0o600)
     return Settings(home=root, store=store, pseudonym_key_file=key_file, sparql_max_rows=5000,
                     sparql_timeout_s=20)
 

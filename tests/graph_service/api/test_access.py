@@ -10,9 +10,9 @@ import time
 import pytest
 
 from graph_service.policy.tokens import issue, load_or_create_signing_key
-from mappings.generator import PERSONAS
-from tests.conftest import HETU
+from synthetic import PERSONAS
 from tests.graph_service.api.conftest import Api
+from tests.leaks import identity_codes
 
 MOTHER = PERSONAS[0].hetu
 
@@ -136,6 +136,6 @@ def test_no_identity_code_in_any_response_or_audit_record(api: Api, caplog):
     lookup(api, "case_worker")
     lookup(api, "case_worker", code=MOTHER[:-1] + "?")
     for body in api.bodies:
-        assert not HETU.search(body), body[:200]
-    assert not HETU.search(api.settings.audit_path.read_text())
-    assert not any(HETU.search(r.getMessage()) for r in caplog.records)
+        assert not identity_codes(body), body[:200]
+    assert not identity_codes(api.settings.audit_path.read_text())
+    assert not any(identity_codes(r.getMessage()) for r in caplog.records)

@@ -2,7 +2,7 @@
 
 The code is DDMMYY + century sign + individual number (3 digits) + check character.
 Never log, print or put a code in an IRI: callers turn it into a pseudonym first
-(see ``mappings.identity``).
+(see ``core.pseudonyms``).
 
 >>> is_valid("131052-308T")
 True
@@ -15,6 +15,7 @@ False
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 CHECK_CHARS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
@@ -25,9 +26,9 @@ _CENTURY_OF_SIGN = {
 }
 _SIGN_OF_CENTURY = {1800: "+", 1900: "-", 2000: "A"}
 _PATTERN = re.compile(r"^(\d{2})(\d{2})(\d{2})([-+A-FU-Y])(\d{3})([0-9A-Y])$")
-IN_TEXT = re.compile(r"(?<![\w-])\d{6}[-+A-FU-Y]\d{3}[0-9A-Y](?![\w-])")
-"""Anything shaped like an identity code inside a longer text (not inside a UUID or IRI
-segment), for guards that keep codes out of logs, IRIs and audit records."""
+_SHAPE = r"\d{6}[-+A-FU-Ya-fu-y]\d{3}[0-9A-Ya-y]"
+_CANDIDATES = re.compile(f"(?=({_SHAPE}))")
+REDACTED = "[identity code removed]"
 
 
 def problem(code: str) -> str | None:
@@ -79,3 +80,45 @@ def make(born: date, individual: int) -> str:
     sign = _SIGN_OF_CENTURY[born.year // 100 * 100]
     check = CHECK_CHARS[int(f"{stem}{individual:03d}") % 31]
     return f"{stem}{sign}{individual:03d}{check}"
+
+
+def candidates(text: str) -> list[tuple[int, int]]:
+    """Spans of every substring shaped like an identity code: any case, overlapping, with
+    no word boundaries (a code glued to other characters is still a code).
+
+    >>> candidates("x131052-308tz")
+    [(1, 12)]
+    """
+    return [(m.start(1), m.end(1)) for m in _CANDIDATES.finditer(text)]
+
+
+def contains_code(text: str) -> bool:
+    """Does ``text`` hold anything shaped like an identity code (valid or not)?"""
+    return _CANDIDATES.search(text) is not None
+
+
+def redact(text: str, replace: Callable[[str], str] | None = None) -> str:
+    """``text`` with every code-shaped substring replaced (overlapping spans merged).
+
+    ``replace`` gets the substring and returns its replacement (default: a marker), so
+    a caller can put a pseudonym where the code was valid.
+
+    >>> redact("id=131052-308T;other=131052-308U")
+    'id=[identity code removed];other=[identity code removed]'
+    """
+    spans = candidates(text)
+    if not spans:
+        return text
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out, pos = [], 0
+    for start, end in merged:
+        out.append(text[pos:start])
+        out.append(replace(text[start:end]) if replace else REDACTED)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from mappings.hetu import make
+from core.hetu import make
 
 from .esco_pool import EscoPool
 from .world import World, date_formatter

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph_service.errors import TyodataError
+from core.errors import TyodataError
 
 
 class GeneratorError(TyodataError):

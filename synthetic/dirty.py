@@ -15,7 +15,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-from mappings.hetu import CHECK_CHARS
+from core.hetu import CHECK_CHARS
 
 from .spec import FileSpec
 from .writers import BAD_ENCODING, ChunkOut, FileKey

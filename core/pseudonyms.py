@@ -10,36 +10,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
-import secrets
-from pathlib import Path
-
-from graph_service.errors import TyodataError
 
 PERSON_NS = "https://tyodata.fi/id/person/"
-KEY_BYTES = 32
-
-
-class PseudonymKeyError(TyodataError):
-    """The pseudonym key is missing, unreadable or malformed."""
-
-
-def load_or_create_key(path: Path) -> bytes:
-    """Read the pseudonym key, creating a new random one on first use."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(secrets.token_hex(KEY_BYTES) + "\n")
-    try:
-        key = bytes.fromhex(path.read_text().strip())
-    except (OSError, ValueError) as err:
-        raise PseudonymKeyError(f"the pseudonym key at {path} is unreadable: {err}") from err
-    if len(key) < 16:
-        raise PseudonymKeyError(
-            f"the pseudonym key at {path} is too short (need >= 16 bytes of hex)"
-        )
-    return key
 
 
 class Pseudonymizer:

@@ -16,8 +16,8 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
+from core.hetu import problem as hetu_problem
 from mappings.codes import code_lists
-from mappings.hetu import problem as hetu_problem
 from mappings.sources import FileSpec, SourceSpec, load_sources
 
 INT = re.compile(r"^-?\d+$")

@@ -1,6 +1,6 @@
 """Realistic synthetic registry extracts for every source in ``mappings/sources.yaml``::
 
-    from mappings.generator import generate, PERSONAS
+    from synthetic import generate, PERSONAS
     generate(Path("out"), persons=300, jobs=50, seed=1, esco_dir=Path("../shared/esco"))
 
 The same persons appear across sources with consistent dates; job postings and

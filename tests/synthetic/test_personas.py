@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from mappings.generator import PERSONAS
-from mappings.hetu import is_valid
+from core.hetu import is_valid
+from synthetic import PERSONAS
 
 from .conftest import Extract
 from .rules import parse_date

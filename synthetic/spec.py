@@ -79,7 +79,7 @@ class CodeLists:
         if missing:
             raise ContractError(
                 f"generator refers to codes {missing} that code list {codelist!r} does not hold; "
-                "update mappings/generator tables or ontology/codelists.ttl"
+                "update synthetic/ tables or ontology/codelists.ttl"
             )
 
 

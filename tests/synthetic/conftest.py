@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mappings.generator import GenerationResult, generate
+from synthetic import GenerationResult, generate
 
 REPO = Path(__file__).resolve().parents[2]
 PERSONS, JOBS, SEED = 300, 50, 7

@@ -21,7 +21,7 @@ from bisect import bisect
 from datetime import date
 from itertools import accumulate
 
-from mappings import hetu as hetu_codes
+from core import hetu as hetu_codes
 
 from .benefits import BenefitsMixin
 from .lifecourse import NO, YEAR, YES, Period, cumulative
