@@ -25,9 +25,9 @@ _CENTURY_OF_SIGN = {
     "A": 2000, "B": 2000, "C": 2000, "D": 2000, "E": 2000, "F": 2000,
 }
 _SIGN_OF_CENTURY = {1800: "+", 1900: "-", 2000: "A"}
-_PATTERN = re.compile(r"^(\d{2})(\d{2})(\d{2})([-+A-FU-Y])(\d{3})([0-9A-Y])$")
+_PATTERN = re.compile(r"(\d{2})(\d{2})(\d{2})([-+A-FU-Y])(\d{3})([0-9A-Y])", re.ASCII)
 _SHAPE = r"\d{6}[-+A-FU-Ya-fu-y]\d{3}[0-9A-Ya-y]"
-_CANDIDATES = re.compile(f"(?=({_SHAPE}))")
+_CANDIDATES = re.compile(f"(?=({_SHAPE}))", re.ASCII)
 REDACTED = "[identity code removed]"
 
 
@@ -43,7 +43,7 @@ def problem(code: str) -> str | None:
     """
     if not code:
         return "identity code is missing"
-    match = _PATTERN.match(code)
+    match = _PATTERN.fullmatch(code)
     if match is None:
         return "identity code is not of the form DDMMYY, century sign, 3 digits, check character"
     dd, mm, yy, sign, individual, check = match.groups()

@@ -1,4 +1,5 @@
-"""A kill -9 in the middle of an ingest leaves every previous graph whole and queryable."""
+"""A kill -9 in the middle of an ingest leaves every previous graph whole and queryable,
+and no process of the killed ingest behind."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from graph_service.store.oxigraph_store import OxigraphStore
 from graph_service.store.registry import META_GRAPH, current_graphs
 from synthetic import generate
 from tests.conftest import KEY, Loaded, run_ingest
+from tests.mappings.test_no_orphans import assert_all_gone, descendants, is_worker
 
 TYO = "https://tyodata.fi/ontology#"
 
@@ -56,11 +58,15 @@ def test_kill_during_load_keeps_previous_graph(loaded: Loaded, esco_dir: Path, t
     for line in proc.stdout:
         seen.append(line)
         if "kela: loading" in line:
+            spawned = descendants(proc.pid)  # the worker and the resource tracker
+            workers = [p for p in spawned if is_worker(p)]
             os.kill(proc.pid, signal.SIGKILL)
             break
         assert time.monotonic() < deadline, "ingest never reached the kela load"
     proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL, "".join(seen)
+    assert workers, "no worker process to check"
+    assert_all_gone(spawned, seconds=5)
 
     store = OxigraphStore(store_path)
     after = _whole(store)

@@ -10,7 +10,13 @@ import pytest
 
 from core.pseudonyms import Pseudonymizer
 from mappings.sources import load_sources
-from mappings.staging import ExtractError, RejectsWriter, _json_list_items, stage_source
+from mappings.staging import (
+    ExtractError,
+    RejectsWriter,
+    TruncatedJSON,
+    _json_list_items,
+    stage_source,
+)
 
 HEADER = "asia_id;hetu;asiatyyppi;alkupvm;loppupvm;tila\n"
 
@@ -65,6 +71,10 @@ def test_json_list_streams_across_chunk_boundaries(tmp_path: Path):
     path = tmp_path / "list.json"
     path.write_text(json.dumps(items, ensure_ascii=False, indent=1), encoding="utf-8")
     assert list(_json_list_items(path, chunk_size=5)) == items
+    # Cut inside a record: the records before the cut, then the cut tail.
     path.write_text('[{"a": 1}, {"b": ', encoding="utf-8")
-    with pytest.raises(ExtractError, match="not valid JSON"):
+    assert list(_json_list_items(path, chunk_size=4)) == [{"a": 1}, TruncatedJSON('{"b": ', 11)]
+    # Wrong before the end of the file: the file cannot be read.
+    path.write_text('[{"a": 1}, {"b": x}, {"c": 3}]', encoding="utf-8")
+    with pytest.raises(ExtractError, match="not valid JSON at byte offset 17: Expecting value"):
         list(_json_list_items(path, chunk_size=4))
