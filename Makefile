@@ -16,6 +16,7 @@ demo: install
 
 test: test-deps
 	$(PYTHON) -m ruff check .
+	lint-imports
 	$(PYTHON) -m pytest
 
 bench: install

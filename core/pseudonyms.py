@@ -10,8 +10,27 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 
 PERSON_NS = "https://tyodata.fi/id/person/"
+PSEUDONYM = re.compile(r"[a-z2-7]{26}")
+"""A pseudonym: 26 lowercase base32 characters."""
+
+
+def person_iri(person: str) -> str:
+    """The person IRI of a pseudonym or of a person IRI; ValueError for anything else, so a
+    caller's text can be put into a query only once it is exactly one of ours.
+
+    >>> person_iri("a" * 26) == PERSON_NS + "a" * 26
+    True
+    >>> person_iri("131052-308T")
+    Traceback (most recent call last):
+    ValueError: not a person id: a person id is 26 characters a-z and 2-7
+    """
+    pseudonym = person.removeprefix(PERSON_NS)
+    if not PSEUDONYM.fullmatch(pseudonym):
+        raise ValueError("not a person id: a person id is 26 characters a-z and 2-7")
+    return PERSON_NS + pseudonym
 
 
 class Pseudonymizer:

@@ -43,8 +43,27 @@ class Settings(BaseSettings):
     """Key that signs bearer tokens (default: <home>/keys/signing.key; created on first use)."""
     audit_log: Path | None = None
     """The audit log (default: <home>/audit/audit.jsonl)."""
+    audit_key_file: Path | None = None
+    """Key of the audit chain (default: <home>/keys/audit.key). Keep it apart from the log:
+    in production on another volume or from a secret store; never inside the log's folder."""
+    audit_anchor_interval_s: float = 60.0
+    """How often the service records the audit chain's head in the store (when it moved)."""
+
     sparql_timeout_s: float = 30.0
+    """Time limit of one SPARQL query; past it the query's worker is killed."""
     sparql_max_rows: int = 10_000
+    sparql_workers: int = 4
+    """Sandboxed worker processes answering SPARQL queries (and so queries at once)."""
+    sparql_per_caller: int = 2
+    """Queries one caller may have running at once (more: 429)."""
+    sparql_queue: int = 16
+    """Queries that may wait for a worker (more: 503)."""
+    max_body_bytes: int = 64 * 1024
+    """Largest request body of the API's JSON endpoints."""
+    max_query_bytes: int = 1024 * 1024
+    """Largest SPARQL query body (/sparql, /admin/query)."""
+    max_update_bytes: int = 64 * 1024 * 1024
+    """Largest SPARQL update body (/admin/update); /admin/store streams to disk, unlimited."""
 
     @property
     def signing_key_path(self) -> Path:
@@ -56,7 +75,7 @@ class Settings(BaseSettings):
 
     @property
     def audit_key_path(self) -> Path:
-        return self.home / "keys" / "audit.key"
+        return self.audit_key_file or self.home / "keys" / "audit.key"
 
     @property
     def store_path(self) -> Path:

@@ -10,7 +10,7 @@ kill) before that switch leaves the previous graph current and whole.
 from __future__ import annotations
 
 import hashlib
-import json
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -23,21 +23,24 @@ from pathlib import Path
 from rdflib import PROV, RDF, RDFS, XSD, Graph, Literal, URIRef
 
 from core.errors import TyodataError
+from core.processes import die_with_parent
 from core.pseudonyms import Pseudonymizer
 from graph_service.store.base import Dataset, GraphStore
 from graph_service.store.registry import (
     IDENTITY_GRAPH,
+    begin_extract,
     collect_garbage,
     commit_extract,
     current_graphs,
     extract_graph,
+    retire_identities,
     source_iri,
 )
 from mappings import esco
 from mappings.rml import compile_mapping, load_mapping
 from mappings.shacl_sparql import Violation, load_checks, validate_graph
 from mappings.sources import SOURCES_YAML, SourceSpec, load_sources
-from mappings.staging import FileCounts, RejectsWriter, stage_source
+from mappings.staging import FileCounts, RejectsWriter, read_manifest, stage_source
 from ontology.files import CODELISTS, ONTOLOGY, shapes_for
 from ontology.ns import DPV, EU_GDPR, TYO
 
@@ -70,6 +73,8 @@ class IngestReport:
     sources: list[SourceReport]
     rejects_file: str
     seconds: float
+    graphs_dropped: int = 0
+    identities_retired: int = 0
 
     @property
     def ok(self) -> bool:
@@ -80,6 +85,8 @@ class IngestReport:
             "ok": self.ok,
             "seconds": round(self.seconds, 3),
             "rejects_file": self.rejects_file,
+            "graphs_dropped": self.graphs_dropped,
+            "identities_retired": self.identities_retired,
             "sources": {
                 s.source: {
                     "status": s.status,
@@ -210,6 +217,7 @@ def _load_reference(
     t0 = time.perf_counter()
     log(f"loading {label}")
     store.drop_graph(graph)  # whatever an interrupted load left (no-op if none)
+    begin_extract(store, source_id, graph)
     nq = work_dir / f"{source_id}.nt"
     write(nq)
     store.load_file(nq, graph)
@@ -255,13 +263,8 @@ def load_reference_graphs(store: GraphStore, esco_dir: Path, work_dir: Path,
 
 
 def _read_manifest(folder: Path) -> dict:
-    path = folder / "manifest.json"
-    if not path.exists():
-        return {}
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        raise IngestError(f"{path} is not valid JSON: {err}") from err
+    """The extract's manifest.json ({} when there is none); ExtractError when it is unusable."""
+    return read_manifest(folder / "manifest.json")
 
 
 @dataclass
@@ -317,6 +320,7 @@ class _Planned:
     folder: Path
     graph: str
     files: list[Path]
+    manifest: dict
 
 
 def _plan(store: GraphStore, source: SourceSpec, folder: Path,
@@ -326,14 +330,17 @@ def _plan(store: GraphStore, source: SourceSpec, folder: Path,
     missing = [p.name for p in files if not p.exists()]
     if missing:
         raise IngestError(f"{source.id}: the extract in {folder} lacks {', '.join(missing)}")
+    manifest = _read_manifest(folder)  # a bad manifest fails the source before any work
+    manifest_file = folder / "manifest.json"
     extract_id = _hash_files(
-        [*files, source.mapping_path, SOURCES_YAML, shapes_for(source.id), CODELISTS],
+        [*files, *([manifest_file] if manifest_file.exists() else []), source.mapping_path,
+         SOURCES_YAML, shapes_for(source.id), CODELISTS],
         key_fingerprint,
     )
     graph = extract_graph(source.id, extract_id)
     if current_graphs(store).get(source_iri(source.id)) == graph:
         return _stored_report(store, source.id, graph)
-    return _Planned(source, folder, graph, files)
+    return _Planned(source, folder, graph, files, manifest)
 
 
 def _load_prepared(store: GraphStore, planned: _Planned, prepared: Prepared, *,
@@ -349,6 +356,7 @@ def _load_prepared(store: GraphStore, planned: _Planned, prepared: Prepared, *,
     )
     lap = _Lap(report.stage_seconds)
     store.drop_graph(graph)  # whatever an interrupted load of this extract left (no-op if none)
+    begin_extract(store, source.id, graph)
     log(f"{source.id}: loading {report.rows_loaded} mapped rows")
     store.load_file(prepared.triples_file, graph)
     if prepared.identities_file:
@@ -375,7 +383,7 @@ def _load_prepared(store: GraphStore, planned: _Planned, prepared: Prepared, *,
         return report
     report.triples = _count_triples(store, graph)
     report.seconds = time.perf_counter() - t0
-    manifest = _read_manifest(planned.folder)
+    manifest = planned.manifest
     commit_extract(
         store, source.id, graph,
         _describe(graph, source.id, organisation=source.organisation,
@@ -445,7 +453,10 @@ def ingest(
         else:
             planned.append(outcome)
     # Validation and mapping (Python) of the next source overlap the load of this one.
-    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+    # The worker dies with this process, even on kill -9 (then the resource tracker, whose
+    # pipe the worker holds too, sees it close and exits as well): nothing is orphaned.
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"),
+                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         futures: list[Future[Prepared]] = []
 
         def submit(k: int) -> None:
@@ -474,6 +485,10 @@ def ingest(
     dropped = collect_garbage(store)
     if dropped:
         log(f"removed {len(dropped)} superseded or incomplete graph(s)")
+    retired = retire_identities(store)
+    if retired:
+        log(f"retired the identity entries of {retired} person(s) no current extract holds")
     order = {s.id: i for i, s in enumerate(present)}
     reports.sort(key=lambda r: order.get(r.source, -1))  # reference graphs first, then sources
-    return IngestReport(reports, str(rejects_path), time.perf_counter() - t0)
+    return IngestReport(reports, str(rejects_path), time.perf_counter() - t0,
+                        graphs_dropped=len(dropped), identities_retired=retired)

@@ -45,18 +45,21 @@ class TYO(DefinedNamespace):
     # Classes
     AnnualEarnings: URIRef  # annual earnings
     Appointment: URIRef  # appointment
+    AuditAnchor: URIRef  # audit anchor
     BenefitDecision: URIRef  # benefit decision
     CaseWorker: URIRef  # case worker
     ClientReportedFact: URIRef  # client-reported fact
     EducationalInstitution: URIRef  # educational institution
     EnforcementCase: URIRef  # enforcement or debt restructuring case
     ExtractStatus: URIRef  # extract status
+    GraphKind: URIRef  # graph kind
     HouseholdMember: URIRef  # household member
     JobPosting: URIRef  # job posting
     JobSeekerProfile: URIRef  # job-seeker profile
     JobSeekingPeriod: URIRef  # job-seeking period
     LanguageRequirement: URIRef  # language requirement
     LanguageSkill: URIRef  # language skill
+    ManagedGraph: URIRef  # managed graph
     MedicalStatement: URIRef  # doctor's statement
     Person: URIRef  # person
     RegistryFact: URIRef  # registry fact
@@ -84,6 +87,7 @@ class TYO(DefinedNamespace):
     enforcementType: URIRef  # case type
     experienceOf: URIRef  # work experience of
     extractStatus: URIRef  # extract status
+    graphKind: URIRef  # graph kind
     hasLicence: URIRef  # has licence or card
     hasSkill: URIRef  # has skill
     homeMunicipality: URIRef  # home municipality
@@ -112,7 +116,11 @@ class TYO(DefinedNamespace):
     workingTime: URIRef  # working time
 
     # Datatype properties
+    anchoredAt: URIRef  # anchored at
+    anchorSignature: URIRef  # anchor signature
     applicationDate: URIRef  # application date
+    auditMac: URIRef  # audit record MAC
+    auditSeq: URIRef  # audit sequence number
     birthYear: URIRef  # year of birth
     date: URIRef  # date
     dateOfEntry: URIRef  # date of entry
@@ -148,8 +156,20 @@ class TYO(DefinedNamespace):
     personalDataCategory: URIRef  # personal data category
 
     # Individuals
+    CatalogueGraph: URIRef  # catalogue graph
+    ClientReportedGraph: URIRef  # client-reported graph
+    ConsentGraph: URIRef  # consent graph
     Current: URIRef  # current
+    ExtractGraph: URIRef  # extract graph
     extractStatusScheme: URIRef  # extract statuses
+    FeedbackGraph: URIRef  # feedback graph
+    graphKindScheme: URIRef  # graph kinds
+    IdentityGraph: URIRef  # identity graph
+    Loading: URIRef  # loading
+    MetaGraph: URIRef  # meta graph
+    ModelGraph: URIRef  # model graph
+    PolicyGraph: URIRef  # policy graph
+    ReferenceGraph: URIRef  # reference graph
     Superseded: URIRef  # superseded
 
     _NS = Namespace("https://tyodata.fi/ontology#")

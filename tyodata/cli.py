@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import json
-import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
-from core.errors import TyodataError
+from core.private import restrict_umask
 from core.settings import Settings
+from tyodata import steward
+from tyodata.common import (
+    EndpointOpt,
+    EscoOpt,
+    StoreOpt,
+    TokenOpt,
+    audit_log,
+    err,
+    errors,
+    open_store_of,
+    operator,
+    out,
+    settings_for,
+)
 
 app = typer.Typer(
     help="Työdata graph: registry extracts in one ESCO-linked knowledge graph.",
@@ -26,73 +37,15 @@ esco_app = typer.Typer(help="ESCO reference data.", no_args_is_help=True)
 app.add_typer(esco_app, name="esco")
 audit_app = typer.Typer(help="The audit log of personal-data access.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
-err = Console(stderr=True)
-out = Console()
-
-StoreOpt = Annotated[
-    Path | None,
-    typer.Option("--store", help="On-disk store folder (default: $TYODATA_HOME/store)."),
-]
-EndpointOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--endpoint",
-        help="Base URL of a remote SPARQL store (/query, /update, /store), e.g. "
-        "http://127.0.0.1:7878 for `oxigraph serve` or http://127.0.0.1:8000/admin for a running "
-        "`tyodata serve`.",
-    ),
-]
-TokenOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--endpoint-token", help="Bearer token for --endpoint (an admin token of `tyodata serve`)."
-    ),
-]
-EscoOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--esco-dir", help="ESCO CSV folder (default: $TYODATA_ESCO_DIR or ../shared/esco)."
-    ),
-]
+app.command()(steward.sparql)
+app.command()(steward.erase)
+audit_app.command("verify")(steward.audit_verify)
 
 
-def _settings(
-    store: Path | None = None,
-    esco_dir: Path | None = None,
-    endpoint: str | None = None,
-    endpoint_token: str | None = None,
-) -> Settings:
-    settings = Settings()
-    if store is not None:
-        settings.store = store
-    if esco_dir is not None:
-        settings.esco_dir = esco_dir
-    if endpoint is not None:
-        settings.endpoint = endpoint
-    if endpoint_token is not None:
-        settings.endpoint_token = endpoint_token
-    return settings
-
-
-def _open(settings: Settings, *, read_only: bool = False):
-    from graph_service.store.factory import open_store
-
-    return open_store(
-        settings.store_path,
-        endpoint=settings.endpoint,
-        token=settings.endpoint_token,
-        read_only=read_only,
-    )
-
-
-@contextmanager
-def _errors():
-    """Our errors end the command with their message and exit code 2, not a traceback."""
-    try:
-        yield
-    except TyodataError as error:
-        err.print(f"[red]error:[/red] {error}", soft_wrap=True)  # keep messages whole
-        raise typer.Exit(2) from None
+@app.callback()
+def _owner_only() -> None:
+    """Työdata graph: registry extracts in one ESCO-linked knowledge graph."""
+    restrict_umask()  # the store, keys, audit log, rejects and work files hold personal data
 
 
 def _run_generate(
@@ -104,7 +57,7 @@ def _run_generate(
         err.print("[red]error:[/red] --dirty is a share of rows between 0 and 1")
         raise typer.Exit(2)
     with (
-        _errors(),
+        errors(),
         Progress(
             TextColumn("generating"),
             BarColumn(),
@@ -146,7 +99,7 @@ def generate(
     esco_dir: EscoOpt = None,
 ) -> None:
     """Write realistic synthetic registry extracts (deterministic by seed)."""
-    _run_generate(_settings(esco_dir=esco_dir), out_dir, persons, jobs, seed, dirty)
+    _run_generate(settings_for(esco_dir=esco_dir), out_dir, persons, jobs, seed, dirty)
 
 
 def _run_ingest(
@@ -161,9 +114,10 @@ def _run_ingest(
     from core.pseudonyms import Pseudonymizer
     from mappings.ingest import ingest as run
 
-    with _errors():
-        pseudonymize = Pseudonymizer(load_or_create_key(settings.key_path))
-        graph_store = _open(settings)
+    with errors():
+        pseudonymize = Pseudonymizer(load_or_create_key(settings.key_path,
+                                                        what="pseudonym key"))
+        graph_store = open_store_of(settings)
         try:
             with Progress(
                 TextColumn("{task.description}"),
@@ -190,6 +144,7 @@ def _run_ingest(
                     log=log,
                     tick=lambda n: bar.advance(task, n),
                 )
+            _record_ingest(settings, graph_store, extract_dir, result)
         finally:
             graph_store.close()
     summary = RichTable("source", "status", "rows read", "loaded", "rejected", "triples", "seconds")
@@ -216,6 +171,22 @@ def _run_ingest(
     return pseudonymize
 
 
+def _record_ingest(settings: Settings, graph_store, extract_dir: Path, result) -> None:
+    """An audit record of the ingest (an admin write), and the audit chain's head anchored
+    in the store, so that cutting or deleting the log later is detected."""
+    from graph_service.policy.audit_anchors import record_anchor
+    from graph_service.policy.decision import Decision, audit_entry
+
+    loaded = sum(s.status == "loaded" for s in result.sources)
+    failed = sum(s.status == "failed" for s in result.sources)
+    with audit_log(settings) as log:
+        log.append(audit_entry(
+            operator("admin"), None, "ingest", resource=extract_dir.name or str(extract_dir),
+            decision=Decision(True, f"{loaded} loaded, {failed} failed, "
+                                    f"{result.identities_retired} identity entries retired")))
+        record_anchor(graph_store, log.anchor())
+
+
 @app.command()
 def ingest(
     extract_dir: Annotated[Path, typer.Argument(help="Folder with one sub-folder per source.")],
@@ -231,7 +202,7 @@ def ingest(
 ) -> None:
     """Validate, map and load registry extracts, each into its own named graph."""
     _run_ingest(
-        _settings(store, esco_dir, endpoint, endpoint_token), extract_dir, report=report,
+        settings_for(store, esco_dir, endpoint, endpoint_token), extract_dir, report=report,
         rejects=rejects, only=source,
     )
 
@@ -256,9 +227,9 @@ def serve(
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
 ) -> None:
     """Start the graph API and the SPARQL endpoint (docs at /docs)."""
-    settings = _settings(store, endpoint=endpoint, endpoint_token=endpoint_token)
+    settings = settings_for(store, endpoint=endpoint, endpoint_token=endpoint_token)
     settings.host, settings.port = host, port
-    with _errors():
+    with errors():
         _serve(settings)
 
 
@@ -277,33 +248,10 @@ def token(
     """Issue a signed bearer token with the service's signing key."""
     from graph_service.policy.tokens import issue, load_or_create_signing_key
 
-    settings = _settings()
-    with _errors():
+    settings = settings_for()
+    with errors():
         key = load_or_create_signing_key(settings.signing_key_path)
         typer.echo(issue(key, subject=sub, organisation=org, roles=role, ttl_seconds=ttl))
-
-
-@audit_app.command("verify")
-def audit_verify(
-    log: Annotated[
-        Path | None,
-        typer.Option("--log", help="Audit log file (default: $TYODATA_HOME/audit/audit.jsonl)."),
-    ] = None,
-) -> None:
-    """Check the audit log's hash chain; exits 1 naming the first bad record."""
-    from core.keys import load_or_create_key
-    from graph_service.policy.audit import AuditLog
-    from graph_service.policy.errors import AuditChainError
-
-    settings = _settings()
-    path = log or settings.audit_path
-    chain = AuditLog(path, load_or_create_key(settings.audit_key_path))
-    try:
-        count = chain.verify()
-    except AuditChainError as error:
-        err.print(f"[red]audit log {path} is NOT intact:[/red] {error}")
-        raise typer.Exit(1) from None
-    out.print(f"audit log {path} is intact: {count} record(s)")
 
 
 def _short(iri: object) -> str:
@@ -332,18 +280,19 @@ def demo(
     """Generate a small population (the pilot personas included), ingest it, show which
     registries hold facts on each persona, and start the service on 127.0.0.1."""
     from graph_service.policy.tokens import issue, load_or_create_signing_key
+    from graph_service.policy.visibility import Reader, dataset_for
     from graph_service.queries import bind_iri, load
-    from graph_service.store.registry import visible_dataset
+    from graph_service.store.registry import read_directory
     from synthetic import PERSONAS
 
-    settings = _settings()
+    settings = settings_for()
     settings.host, settings.port = "127.0.0.1", port
     extracts = settings.home / "demo-extracts"
     _run_generate(settings, extracts, persons, jobs, seed, 0.01)
     pseudonymize = _run_ingest(settings, extracts, report=settings.home / "demo-report.json")
-    with _errors():
-        graph_store = _open(settings, read_only=True)
-        dataset = visible_dataset(graph_store)
+    with errors():
+        graph_store = open_store_of(settings, read_only=True)
+        dataset = dataset_for(Reader.CASE_WORK, read_directory(graph_store))
         for persona in PERSONAS:
             iri = pseudonymize.iri(persona.hetu)
             table = graph_store.select(
@@ -391,7 +340,7 @@ def demo(
     )
     if no_serve:
         return
-    with _errors():
+    with errors():
         _serve(settings)
 
 
@@ -405,9 +354,9 @@ def esco_load(
     """Load ESCO (and the ontology and code lists) into their own named graphs."""
     from mappings.ingest import load_reference_graphs
 
-    settings = _settings(store, esco_dir, endpoint, endpoint_token)
-    with _errors():
-        graph_store = _open(settings)
+    settings = settings_for(store, esco_dir, endpoint, endpoint_token)
+    with errors():
+        graph_store = open_store_of(settings)
         t0 = time.perf_counter()
         reports = load_reference_graphs(
             graph_store, settings.esco_dir, settings.home / "work", log=lambda m: err.print(m)
@@ -416,49 +365,3 @@ def esco_load(
     for r in reports:
         out.print(f"{r.source}: {r.status}, {r.triples} triples in {r.graph}")
     out.print(f"done in {time.perf_counter() - t0:.1f} s")
-
-
-@app.command()
-def sparql(
-    query: Annotated[str, typer.Argument(help="A SPARQL query, or a file holding one.")],
-    store: StoreOpt = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
-    endpoint: EndpointOpt = None,
-    endpoint_token: TokenOpt = None,
-) -> None:
-    """Run a SPARQL query over the current graphs (never the identity graph)."""
-    from rdflib import Graph
-
-    from graph_service.store.registry import visible_dataset
-    from graph_service.store.results import serialize, term_text
-
-    if fmt not in ("table", "csv", "json"):
-        err.print("[red]error:[/red] --format must be table, csv or json")
-        raise typer.Exit(2)
-    path = Path(query)
-    text = path.read_text(encoding="utf-8") if len(query) < 4096 and path.is_file() else query
-    settings = _settings(store, endpoint=endpoint, endpoint_token=endpoint_token)
-    with _errors():
-        graph_store = _open(settings, read_only=True)
-        try:
-            # No row cap or time limit here: the steward runs it on their own machine.
-            result = graph_store.execute(text, dataset=visible_dataset(graph_store),
-                                         max_rows=2**62, timeout_s=float("inf"))
-        except SyntaxError as error:
-            err.print(f"[red]error:[/red] the query does not parse: {error}", soft_wrap=True)
-            raise typer.Exit(2) from None
-        finally:
-            graph_store.close()
-    if isinstance(result, Graph):  # CONSTRUCT / DESCRIBE
-        sys.stdout.write(serialize(result, "text/turtle").decode("utf-8"))
-        return
-    if fmt != "table" or isinstance(result, bool):
-        media = "text/csv" if fmt == "csv" and not isinstance(result, bool) else (
-            "application/sparql-results+json")
-        sys.stdout.write(serialize(result, media).decode("utf-8"))
-        return
-    rich_table = RichTable(*result.variables)
-    for row in result.rows:
-        rich_table.add_row(*(term_text(v) for v in row))
-    out.print(rich_table)
-    out.print(f"{len(result.rows)} row(s)")

@@ -2,29 +2,50 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from core.keys import load_or_create_key
+from core.private import restrict_umask
 from core.pseudonyms import Pseudonymizer
 from core.settings import Settings
 from graph_service.api.deps import Services
-from graph_service.api.problems import HANDLERS
+from graph_service.api.gatekeeper import BodyLimits, Gatekeeper
+from graph_service.api.problems import handlers, redact_logs
 from graph_service.api.routes import admin, audit, graphs, health, persons, sparql
 from graph_service.policy.audit import AuditLog
+from graph_service.policy.audit_anchors import record_anchor
 from graph_service.policy.tokens import load_or_create_signing_key
 from graph_service.store.base import GraphStore
 from graph_service.store.factory import open_store
-from graph_service.store.registry import CurrentGraphsCache
+from graph_service.store.oxigraph_store import OxigraphStore
+from graph_service.store.registry import DirectoryCache
+from graph_service.store.sandbox import QueryLimits, QueryRunner, QuerySandbox, RemoteQueryRunner
+
+log = logging.getLogger("tyodata.api")
 
 DESCRIPTION = """Työdata graph: registry extracts in one ESCO-linked knowledge graph.
 
 Authenticate with `Authorization: Bearer <token>` (`tyodata token`). Endpoints that
 read personal data also need a declared purpose (`X-Purpose`), and every such
 access, permitted or denied, is written to the audit log. Errors are RFC 9457
-problem details."""
+problem details whose `instance` is the request id (`X-Request-Id`)."""
+
+
+def query_runner(settings: Settings, store: GraphStore) -> QueryRunner:
+    """Callers' queries run in sandboxed workers on an embedded store, on the server
+    otherwise; both behind the same per-caller and overall limits."""
+    limits = QueryLimits(workers=settings.sparql_workers, per_caller=settings.sparql_per_caller,
+                         queue=settings.sparql_queue, timeout_s=settings.sparql_timeout_s,
+                         max_rows=settings.sparql_max_rows)
+    if isinstance(store, OxigraphStore):
+        return QuerySandbox(store, limits)
+    return RemoteQueryRunner(store, limits)
 
 
 def build_services(settings: Settings, store: GraphStore | None = None) -> Services:
@@ -34,27 +55,68 @@ def build_services(settings: Settings, store: GraphStore | None = None) -> Servi
     return Services(
         settings=settings,
         store=store,
-        audit=AuditLog(settings.audit_path, load_or_create_key(settings.audit_key_path)),
+        audit=AuditLog(settings.audit_path,
+                       load_or_create_key(settings.audit_key_path, what="audit key"),
+                       key_path=settings.audit_key_path),
         signing_key=load_or_create_signing_key(settings.signing_key_path),
-        pseudonymize=Pseudonymizer(load_or_create_key(settings.key_path)),
-        current=CurrentGraphsCache(store),
+        pseudonymize=Pseudonymizer(load_or_create_key(settings.key_path,
+                                                      what="pseudonym key")),
+        directory=DirectoryCache(store),
+        queries=query_runner(settings, store),
     )
+
+
+async def _anchor_periodically(services: Services) -> None:
+    """Record the audit chain's head in the store, so cutting the log is detectable."""
+    last = None
+    while True:
+        await asyncio.sleep(services.settings.audit_anchor_interval_s)
+        last = await asyncio.to_thread(_anchor_if_moved, services, last)
+
+
+def _anchor_if_moved(services: Services, last: int | None) -> int | None:
+    anchor = services.audit.anchor()  # fsyncs the log first
+    if anchor.seq == last:
+        return last
+    record_anchor(services.store, anchor)
+    return anchor.seq
 
 
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
     settings = settings or Settings()
+    restrict_umask()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.services = build_services(settings, store)
+        redact_logs()
+        services = build_services(settings, store)
+        app.state.services = services
+        await services.queries.start()
+        anchoring = asyncio.create_task(_anchor_periodically(services))
         try:
             yield
         finally:
+            anchoring.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await anchoring
+            await services.queries.close()
+            try:
+                _anchor_if_moved(services, None)
+            except Exception as error:  # shutting down: say so, do not hide the cause
+                log.error("could not record the audit anchor at shutdown: %s",
+                          error.__class__.__name__)
+            services.audit.close()
             if store is None:  # close only what we opened
-                app.state.services.store.close()
+                services.store.close()
 
-    app = FastAPI(title="Työdata graph", version="0.1.0", description=DESCRIPTION,
-                  lifespan=lifespan, exception_handlers=HANDLERS)
+    app = FastAPI(title="Työdata graph", version="0.2.0", description=DESCRIPTION,
+                  lifespan=lifespan, exception_handlers=handlers())
     for module in (health, graphs, persons, audit, sparql, admin):
         app.include_router(module.router)
+    signing_key = load_or_create_signing_key(settings.signing_key_path)
+    app.add_middleware(Gatekeeper, signing_key=lambda: signing_key, limits=BodyLimits(
+        default=settings.max_body_bytes,
+        by_prefix=(("/admin/store", None), ("/admin/update", settings.max_update_bytes),
+                   ("/admin/query", settings.max_query_bytes),
+                   ("/sparql", settings.max_query_bytes))))
     return app

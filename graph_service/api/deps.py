@@ -1,4 +1,5 @@
-"""Typed dependencies: the wired services, the authenticated caller, the declared purpose."""
+"""Typed dependencies: the wired services, the authenticated caller, the declared purpose,
+and the one way a route asks the decision point and records the answer."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from core.pseudonyms import Pseudonymizer
 from core.settings import Settings
 from graph_service.api.problems import Problem
-from graph_service.policy.access import Decision, decide_personal_read
-from graph_service.policy.audit import AuditEntry, AuditLog
-from graph_service.policy.tokens import Principal, verify
+from graph_service.policy.audit import AuditLog
+from graph_service.policy.decision import Action, Decision, audit_entry, decide
+from graph_service.policy.tokens import Principal
 from graph_service.store.base import GraphStore
-from graph_service.store.registry import CurrentGraphsCache
+from graph_service.store.registry import DirectoryCache
+from graph_service.store.sandbox import QueryRunner
 
 
 @dataclass
@@ -25,7 +27,8 @@ class Services:
     audit: AuditLog
     signing_key: bytes
     pseudonymize: Pseudonymizer
-    current: CurrentGraphsCache
+    directory: DirectoryCache
+    queries: QueryRunner
 
 
 def get_services(request: Request) -> Services:
@@ -33,19 +36,19 @@ def get_services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
+# Only for the OpenAPI document: the gatekeeper has already authenticated the caller.
 _bearer = HTTPBearer(auto_error=False, description="A token from `tyodata token`.")
 
 
 def current_principal(
-    services: ServicesDep,
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    if credentials is None:
-        raise Problem(401, "Not authenticated",
-                      "this endpoint needs a bearer token (Authorization: Bearer <token>); "
-                      "issue one with `tyodata token`", "unauthenticated",
-                      {"WWW-Authenticate": "Bearer"})
-    return verify(services.signing_key, credentials.credentials)
+    principal = getattr(request.state, "principal", None)
+    if principal is None:  # a public path asked for a caller: never happens by design
+        raise Problem(401, "Not authenticated", "this endpoint needs a bearer token",
+                      "unauthenticated", {"WWW-Authenticate": "Bearer"})
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
@@ -65,9 +68,10 @@ def require_roles(*roles: str):
 
 
 def declared_purpose(
-    x_purpose: Annotated[str | None, Header(description="Why the data is read, e.g. "
-                                             "case-management")] = None,
-    purpose: Annotated[str | None, Query(description="Same as the X-Purpose header")] = None,
+    x_purpose: Annotated[str | None, Header(
+        description="Why the data is read, e.g. case-management", max_length=64)] = None,
+    purpose: Annotated[str | None, Query(description="Same as the X-Purpose header",
+                                         max_length=64)] = None,
 ) -> str | None:
     return x_purpose or purpose
 
@@ -75,21 +79,21 @@ def declared_purpose(
 Purpose = Annotated[str | None, Depends(declared_purpose)]
 
 
-def authorize_personal_read(services: Services, principal: Principal, purpose: str | None,
-                            *, person: str | None, action: str, resource: str) -> Decision:
-    """Decide, record the decision in the audit log, and refuse with 403 when denied."""
-    decision = decide_personal_read(principal, purpose)
-    audit(services, principal, purpose, person=person, action=action, resource=resource,
-          decision=decision.word, reason=decision.reason)
+def authorize(services: Services, principal: Principal, purpose: str | None, action: Action,
+              *, person: str | None, resource: str, statement: str | None = None) -> Decision:
+    """Ask the decision point, record its answer in the audit log, refuse with 403 on deny."""
+    decision = decide(principal, action, purpose)
+    record(services, principal, purpose, person=person, action=action.value, resource=resource,
+           decision=decision, statement=statement)
     if not decision.permit:
         raise Problem(403, "Forbidden", decision.reason, "forbidden")
     return decision
 
 
-def audit(services: Services, principal: Principal, purpose: str | None, *, person: str | None,
-          action: str, resource: str, decision: str, reason: str) -> None:
-    services.audit.append(AuditEntry(
-        subject=principal.subject, organisation=principal.organisation,
-        roles=list(principal.roles), purpose=purpose, person=person, action=action,
-        resource=resource, decision=decision, reason=reason,
-    ))
+def record(services: Services, principal: Principal, purpose: str | None, *,
+           person: str | None, action: str, resource: str, decision: Decision,
+           statement: str | None = None, reason: str | None = None) -> None:
+    """One audit record of one access."""
+    services.audit.append(audit_entry(principal, purpose, action, resource=resource,
+                                      decision=decision, person=person, statement=statement,
+                                      reason=reason))

@@ -1,17 +1,24 @@
-"""Who may read what, for which purpose, under which legal basis.
+"""The policy decision point: may this caller do this with personal data, for this purpose?
 
-Every decision names its reason; the API records each one, permit or deny, in the
-audit log. Purposes are DPV purposes; the legal basis is GDPR Art. 6(1)(e)
-(public task) for the authorities' own case work.
+Every read of personal data asks :func:`decide`, and the caller records each decision,
+permit or deny, in the audit log with the reason and the legal basis it rests on.
+Purposes are DPV purposes. The legal basis is GDPR Art. 6(1)(e) (a task in the public
+interest, laid down in the authorities' own acts) for case work and registry
+maintenance.
+
+The table below is deliberately small: who may do what, for which purposes. Turning an
+identity code into a person (``lookup``) is case work only: a steward who could turn
+codes into pseudonyms could then read that person's registry data over SPARQL, which is
+re-identification under "statistics".
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
+from graph_service.policy.audit import AuditEntry
 from graph_service.policy.tokens import Principal
-from graph_service.store.base import Dataset
-from graph_service.store.registry import META_GRAPH, source_iri
 
 DPV = "https://w3id.org/dpv#"
 PUBLIC_TASK = "https://w3id.org/dpv/legal/eu/gdpr#A6-1-e"
@@ -23,15 +30,31 @@ PURPOSES: dict[str, str] = {
     "benefit-decision": DPV + "PublicBenefit",
     "data-quality": DPV + "DataQualityManagement",
     "statistics": DPV + "ResearchAndDevelopment",
+    "oversight": DPV + "LegalCompliance",
 }
+CASE_WORK = frozenset({"case-management", "job-matching", "benefit-decision"})
 
-# Which roles may read personal data, and for which purposes.
-PERSONAL_DATA_ROLES: dict[str, frozenset[str]] = {
-    "case_worker": frozenset({"case-management", "job-matching", "benefit-decision"}),
-    "steward": frozenset({"data-quality", "statistics"}),
-    "admin": frozenset({"data-quality"}),
+
+class Action(StrEnum):
+    LOOKUP = "lookup"
+    """Identity code -> the person's pseudonymous id."""
+    READ_SUMMARY = "read-summary"
+    """Which registries hold data on a person (no contents)."""
+    QUERY_REGISTRY = "sparql"
+    """SPARQL over the pseudonymous registry graphs."""
+    READ_AUDIT = "read-audit"
+    """The audit log."""
+
+
+# action -> role -> purposes allowed
+RULES: dict[Action, dict[str, frozenset[str]]] = {
+    Action.LOOKUP: {"case_worker": CASE_WORK},
+    Action.READ_SUMMARY: {"case_worker": CASE_WORK, "steward": frozenset({"data-quality"})},
+    Action.QUERY_REGISTRY: {"steward": frozenset({"data-quality", "statistics"}),
+                            "admin": frozenset({"data-quality"})},
+    Action.READ_AUDIT: {"steward": frozenset({"oversight", "data-quality"}),
+                        "admin": frozenset({"oversight", "data-quality"})},
 }
-REFERENCE_SOURCES = ("esco", "ontology", "codelists")
 
 
 @dataclass(frozen=True)
@@ -44,42 +67,37 @@ class Decision:
     def word(self) -> str:
         return "permit" if self.permit else "deny"
 
+    def denied(self, reason: str) -> Decision:
+        """This decision turned into a denial (e.g. the query guard refused the query)."""
+        return Decision(False, reason)
 
-def decide_personal_read(principal: Principal, purpose: str | None) -> Decision:
-    """May this caller read (pseudonymous) personal data for this purpose?"""
-    roles = [r for r in principal.roles if r in PERSONAL_DATA_ROLES]
+
+def decide(principal: Principal, action: Action, purpose: str | None) -> Decision:
+    """May ``principal`` do ``action`` on personal data for ``purpose``? Always a reason."""
+    rules = RULES[action]
+    roles = [r for r in principal.roles if r in rules]
     if not roles:
-        return Decision(False, f"roles {', '.join(principal.roles) or 'none'} may not read "
-                               f"personal data; needs one of {', '.join(PERSONAL_DATA_ROLES)}")
+        return Decision(False, f"roles {', '.join(principal.roles) or 'none'} may not "
+                               f"{action.value} personal data; needs one of "
+                               f"{', '.join(rules)}")
     if not purpose:
         return Decision(False, "a purpose is required: send the X-Purpose header "
                                f"(one of {', '.join(sorted(PURPOSES))})")
     if purpose not in PURPOSES:
-        return Decision(False, f"unknown purpose {purpose!r}; use one of "
-                               f"{', '.join(sorted(PURPOSES))}")
-    allowed = set().union(*(PERSONAL_DATA_ROLES[r] for r in roles))
+        return Decision(False, "unknown purpose; use one of " + ", ".join(sorted(PURPOSES)))
+    allowed = frozenset().union(*(rules[r] for r in roles))
     if purpose not in allowed:
-        return Decision(False, f"role(s) {', '.join(roles)} may not read personal data for "
+        return Decision(False, f"role(s) {', '.join(roles)} may not {action.value} for "
                                f"{purpose!r}; allowed: {', '.join(sorted(allowed))}")
     return Decision(True, f"{'/'.join(roles)} for {purpose}", PUBLIC_TASK)
 
 
-def sees_registry_graphs(principal: Principal) -> bool:
-    """Stewards (and admins) see the pseudonymous registry graphs over SPARQL; others do not."""
-    return principal.has("steward", "admin")
-
-
-def sparql_dataset(current: dict[str, str], principal: Principal) -> Dataset:
-    """The graphs a caller's SPARQL may touch, decided here and never by the query.
-
-    ``current`` is :func:`graph_service.store.registry.current_graphs`'s answer.
-
-    Stewards: every current graph but the identity graph. Everyone else: ESCO, the
-    ontology, the code lists and the provenance (meta) graph, which hold no personal data.
-    """
-    if sees_registry_graphs(principal):
-        graphs = list(current.values())
-    else:
-        graphs = [g for src, g in current.items()
-                  if src in {source_iri(s) for s in REFERENCE_SOURCES}]
-    return Dataset.of([*graphs, META_GRAPH])
+def audit_entry(principal: Principal, purpose: str | None, action: Action | str, *,
+                resource: str, decision: Decision, person: str | None = None,
+                statement: str | None = None, reason: str | None = None) -> AuditEntry:
+    """The audit record of one decision (the audit log redacts identity codes itself)."""
+    return AuditEntry(
+        subject=principal.subject, organisation=principal.organisation,
+        roles=list(principal.roles), purpose=purpose, person=person, action=str(action),
+        resource=resource, decision=decision.word, reason=reason or decision.reason,
+        legal_basis=decision.legal_basis, statement=statement)

@@ -9,6 +9,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from core.private import private_dir
 from graph_service.store.base import Dataset, Table
 from graph_service.store.errors import (
     QueryLimitError,
@@ -68,6 +69,7 @@ class OxigraphStore:
         self.path = path
         self.read_only = read_only
         self.description = f"embedded store at {path}" if path else "in-memory store"
+        self.generation = 0  # counts writes, so readers of snapshots know theirs is stale
         try:
             if path is None:
                 self._store = ox.Store()
@@ -78,7 +80,7 @@ class OxigraphStore:
                     )
                 self._store = ox.Store.read_only(str(path))
             else:
-                path.mkdir(parents=True, exist_ok=True)
+                private_dir(path)
                 self._store = ox.Store(str(path))
         except OSError as err:
             if "lock" in str(err).lower():
@@ -88,6 +90,11 @@ class OxigraphStore:
                     "through that process with --endpoint"
                 ) from err
             raise StoreError(f"cannot open the store at {path}: {err}") from err
+
+    @property
+    def raw(self) -> ox.Store:
+        """The pyoxigraph store itself, for the sandbox's query runner."""
+        return self._store
 
     # -- queries ---------------------------------------------------------------
     def _run(self, query: str, dataset: Dataset | None):
@@ -165,23 +172,42 @@ class OxigraphStore:
         if self.read_only:
             raise ReadOnlyStoreError(f"the {self.description} is open read-only")
 
+    def snapshot(self, target: Path) -> None:
+        """A read-only copy of the store as it is now, made of hard links (milliseconds):
+        what sandboxed query workers read while this process keeps writing."""
+        if self.path is None:
+            raise StoreError("an in-memory store has no snapshots: give the service --store")
+        self._store.backup(str(target))
+
     def update(self, update: str) -> None:
         self._writable()
-        self._store.update(update)
+        try:
+            self._store.update(update)
+        finally:  # counted after the write, so a snapshot taken meanwhile is seen as stale
+            self.generation += 1
 
     def load_file(self, path: Path, graph: str) -> None:
         self._writable()
-        self._store.bulk_load(
-            path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph)
-        )
+        try:
+            self._store.bulk_load(
+                path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph)
+            )
+        finally:
+            self.generation += 1
 
     def load_graph(self, data: bytes, media_type: str, graph: str) -> None:
         self._writable()
-        self._store.load(data, format=_RDF_FORMATS[media_type], to_graph=ox.NamedNode(graph))
+        try:
+            self._store.load(data, format=_RDF_FORMATS[media_type], to_graph=ox.NamedNode(graph))
+        finally:
+            self.generation += 1
 
     def drop_graph(self, graph: str) -> None:
         self._writable()
-        self._store.remove_graph(ox.NamedNode(graph))
+        try:
+            self._store.remove_graph(ox.NamedNode(graph))
+        finally:
+            self.generation += 1
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))

@@ -29,12 +29,16 @@ class Endpoints:
     query: str
     update: str
     store: str
+    identity: str | None = None
+    """Where a Työdata service takes the identity-graph operations (retire, erase), which
+    its guard refuses as SPARQL updates; absent (404) on a plain SPARQL server."""
 
     @classmethod
     def under(cls, base: str) -> Endpoints:
-        """The layout of `oxigraph serve` and our service's /admin: /query, /update, /store."""
+        """The layout of `oxigraph serve` and our service's /admin: /query, /update, /store
+        (and /identity on our service)."""
         base = base.rstrip("/")
-        return cls(f"{base}/query", f"{base}/update", f"{base}/store")
+        return cls(f"{base}/query", f"{base}/update", f"{base}/store", f"{base}/identity")
 
 
 def _term(value: dict | None) -> Node | None:
@@ -57,7 +61,7 @@ class RemoteSparqlStore:
     def __init__(self, endpoints: Endpoints, *, token: str | None = None,
                  read_only: bool = False, timeout: float = 600.0,
                  client: httpx.Client | None = None) -> None:
-        self.endpoints = endpoints
+        self.endpoints = endpoints  # may lose .identity once we learn it is a plain server
         self.read_only = read_only
         self.description = f"SPARQL endpoint {endpoints.query}"
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -148,6 +152,26 @@ class RemoteSparqlStore:
                 kind="rows",
             )
         return result
+
+    def delegate_identity(self, operation: str, body: dict) -> dict | None:
+        """Run an identity-graph operation on a Työdata service; None on a plain server
+        (which then gets the operation as a SPARQL update)."""
+        if self.endpoints.identity is None:
+            return None
+        self._writable()
+        try:
+            response = self._client.post(f"{self.endpoints.identity}/{operation}", json=body)
+        except httpx.HTTPError as err:
+            raise StoreError(f"the endpoint at {self.endpoints.identity} did not answer: "
+                             f"{err}") from err
+        if response.status_code in (404, 405):
+            self.endpoints = Endpoints(self.endpoints.query, self.endpoints.update,
+                                       self.endpoints.store)  # not a Työdata service
+            return None
+        if response.status_code >= 400:
+            raise StoreError(f"{self.endpoints.identity}/{operation} answered "
+                             f"{response.status_code}: {response.text[:300]}")
+        return response.json()
 
     def _writable(self) -> None:
         if self.read_only:

@@ -13,9 +13,10 @@ from pathlib import Path
 import httpx
 
 from graph_service.policy.tokens import issue, load_or_create_signing_key
+from graph_service.policy.visibility import Reader, dataset_for
 from graph_service.store.base import Dataset
 from graph_service.store.factory import open_store
-from graph_service.store.registry import current_graphs, visible_dataset
+from graph_service.store.registry import current_graphs, read_directory
 from synthetic import generate
 from tests.conftest import KEY, Loaded, free_port, run_ingest, wait_for
 
@@ -32,7 +33,7 @@ QUERIES = {
 
 
 def _answers(store) -> dict[str, list]:
-    dataset = visible_dataset(store)
+    dataset = dataset_for(Reader.REGISTRY, read_directory(store))
     return {name: [tuple(map(str, row)) for row in store.select(q, dataset=dataset).rows]
             for name, q in QUERIES.items()}
 

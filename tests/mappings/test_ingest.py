@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+from graph_service.policy.visibility import Reader, dataset_for
 from graph_service.queries import bind_iri, load
 from graph_service.store.base import Dataset
 from graph_service.store.oxigraph_store import OxigraphStore
@@ -14,7 +15,7 @@ from graph_service.store.registry import (
     IDENTITY_GRAPH,
     META_GRAPH,
     current_graphs,
-    visible_dataset,
+    read_directory,
 )
 from synthetic import PERSONAS
 from tests.conftest import KEY, Loaded, run_ingest
@@ -71,7 +72,7 @@ def _fault_counts(faults: dict) -> dict[tuple[str, str], int]:
 
 def test_personas_facts_across_all_sources(loaded: Loaded):
     store = loaded.open()
-    dataset = visible_dataset(store)
+    dataset = dataset_for(Reader.REGISTRY, read_directory(store))
     for persona in PERSONAS:
         iri = loaded.pseudonymize.iri(persona.hetu)
         rows = store.select(bind_iri(load("person_sources"), "person", iri), dataset=dataset)
@@ -112,7 +113,7 @@ def test_personas_facts_across_all_sources(loaded: Loaded):
 
 def test_esco_is_first_class(loaded: Loaded):
     store = loaded.open()
-    dataset = visible_dataset(store)
+    dataset = dataset_for(Reader.REGISTRY, read_directory(store))
     counts = store.select("""
         SELECT ?class (COUNT(?c) AS ?n) WHERE { ?c a ?class
           FILTER(?class IN (<http://data.europa.eu/esco/model#Occupation>,
@@ -162,10 +163,10 @@ def test_no_identity_code_outside_the_identity_graph(loaded: Loaded):
                               f"<{IDENTITY_GRAPH}> {{ ?s ?p ?o }} }}").rows[0][0]
     persons = store.select(f"""PREFIX tyo: <{TYO}> SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{
         {{ ?x tyo:concernsPerson ?p }} UNION {{ ?p a tyo:Person }} }}""",
-        dataset=visible_dataset(store)).rows[0][0]
+        dataset=dataset_for(Reader.REGISTRY, read_directory(store))).rows[0][0]
     assert int(identities) == int(persons) > 390  # every person, and only them
     hidden = store.select(f"SELECT * WHERE {{ GRAPH <{IDENTITY_GRAPH}> {{ ?s ?p ?o }} }}",
-                          dataset=visible_dataset(store))
+                          dataset=dataset_for(Reader.REGISTRY, read_directory(store)))
     assert hidden.rows == []
     store.close()
     assert not any(identity_codes(line) for line in loaded.log)

@@ -351,7 +351,15 @@ skill:2a82241a-216e-44d8-bb50-6b9a0ef82084 a esco:Skill .
     dpv:hasLegalBasis eu-gdpr:A6-1-e ;
     tyo:lawReference "Laki Kansaneläkelaitoksesta 731/2001"@fi ;
     tyo:rowsRead 120 ; tyo:rowsLoaded 118 ; tyo:rowsRejected 2 ; tyo:tripleCount 1290 ;
-    tyo:extractStatus tyo:Current .
+    tyo:extractStatus tyo:Current ; tyo:graphKind tyo:ExtractGraph .
+<graph/consent/7f3a> a tyo:ManagedGraph ; tyo:graphKind tyo:ConsentGraph .
+
+# an anchor of the audit log's hash chain
+<id/audit-anchor/a1> a tyo:AuditAnchor ;
+    tyo:auditSeq 57 ;
+    tyo:auditMac "cbdefghijklnrtuvcbdefghijklnrtuvcbdefghijklnrtuvcbdefghijklnrtuv" ;
+    tyo:anchoredAt "2024-05-01T06:13:00+03:00"^^xsd:dateTime ;
+    tyo:anchorSignature "vutrnlkjihgfedbcvutrnlkjihgfedbcvutrnlkjihgfedbcvutrnlkjihgfedbc" .
 """
 
 # Mixing a registry fact and a client-reported fact must be caught by the reasoner.
@@ -366,7 +374,7 @@ def sample_graph() -> Graph:
 
 
 def test_sample_has_an_instance_of_every_class(onto: Graph) -> None:
-    # tyo:Current and tyo:Superseded, the instances of tyo:ExtractStatus, are in the ontology.
+    # The instances of tyo:ExtractStatus and tyo:GraphKind are in the ontology.
     instantiated = set((sample_graph() + onto).objects(None, RDF.type))
     missing = sorted(c for c in terms_of_kind(onto, OWL.Class) if c not in instantiated)
     # tyo:RegistryFact is abstract: its instances are those of its subclasses.

@@ -1,8 +1,11 @@
 """The write path for `tyodata ingest --endpoint <service>/admin`: the running service
 owns the on-disk store, so ingest goes through it and readers keep being answered.
 
-Same layout as `oxigraph serve` (/query, /update, /store), admins only. Even here
-the identity graph is never readable by query.
+Same layout as `oxigraph serve` (/query, /update, /store), admins only, every call an
+audit record with its statement. Queries take the one query path (guard, sandbox); the
+dataset is every graph but the identity graph. Updates are judged by the guard: SERVICE,
+LOAD, variable graph names, ALL/NAMED and any mention of the identity graph are refused.
+The identity graph changes only through the two operations under /admin/identity.
 """
 
 from __future__ import annotations
@@ -10,78 +13,128 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from rdflib import Graph
+from pydantic import BaseModel, Field
 
-from graph_service.api.deps import ServicesDep, audit, require_roles
+from core.private import private_dir
+from core.pseudonyms import person_iri
+from graph_service.api.deps import ServicesDep, record
+from graph_service.api.deps import require_roles as _require_roles
+from graph_service.api.openapi import problem_responses
 from graph_service.api.problems import Problem
+from graph_service.api.query_path import answer
+from graph_service.policy.decision import Decision
+from graph_service.policy.guard import GuardError, check_update
 from graph_service.policy.tokens import Principal
-from graph_service.store.base import Dataset
-from graph_service.store.registry import IDENTITY_GRAPH
-from graph_service.store.results import GRAPH_TYPES, serialize
+from graph_service.policy.visibility import Reader
+from graph_service.store.registry import IDENTITY_GRAPH, erase_person, retire_identities
 
 router = APIRouter(prefix="/admin", tags=["admin"])
-Admin = Annotated[Principal, Depends(require_roles("admin"))]
+Admin = Annotated[Principal, Depends(_require_roles("admin"))]
+_PERMIT = Decision(True, "admin write path")
+ADMIN_QUERY_TIMEOUT_S = 3600.0
+ADMIN_MAX_ROWS = 10_000_000
 
 
-@router.post("/query", summary="SPARQL query over every graph but the identity graph")
+@router.post("/query", summary="SPARQL query over every graph but the identity graph",
+             response_class=Response, responses=problem_responses(400, 403, 406, 415, 503))
 async def admin_query(request: Request, services: ServicesDep, principal: Admin) -> Response:
-    body = (await request.body()).decode("utf-8")
-    kind = request.headers.get("content-type", "").split(";")[0].strip()
-    params = parse_qsl(body) if kind == "application/x-www-form-urlencoded" else []
-    query = body if kind == "application/sparql-query" else next(
-        (v for k, v in params if k == "query"), None)
-    if not query:
-        raise Problem(400, "Malformed request", "no query", "malformed-request")
-    default = tuple(v for k, v in params if k == "default-graph-uri")
-    named = tuple(v for k, v in params if k == "named-graph-uri")
-    if IDENTITY_GRAPH in default + named:
-        raise Problem(403, "Graph not visible", "the identity graph is never queryable",
-                      "graph-forbidden")
-
-    def run() -> Response:
-        if default or named:
-            dataset = Dataset(default=default, named=named)
-        else:
-            graphs = tuple(g for g in services.store.named_graphs() if g != IDENTITY_GRAPH)
-            dataset = Dataset(default=(), named=graphs)
-        result = services.store.execute(query, dataset=dataset, max_rows=10_000_000,
-                                        timeout_s=3600)
-        media = GRAPH_TYPES[1] if isinstance(result, Graph) else "application/sparql-results+json"
-        return Response(serialize(result, media), media_type=media)
-
-    return await run_in_threadpool(run)
+    return await answer(request, services, principal, None, Reader.MAINTENANCE,
+                        resource="/admin/query", timeout_s=ADMIN_QUERY_TIMEOUT_S,
+                        max_rows=ADMIN_MAX_ROWS)
 
 
-@router.post("/update", summary="SPARQL update (one transaction)")
+@router.post("/update", summary="SPARQL update (one transaction)", status_code=204,
+             response_class=Response, responses=problem_responses(400, 403, 415, 503))
 async def admin_update(request: Request, services: ServicesDep, principal: Admin) -> Response:
-    update = (await request.body()).decode("utf-8")
-    await run_in_threadpool(services.store.update, update)
-    services.current.invalidate()  # a commit may have switched graphs
-    audit(services, principal, None, person=None, action="update", resource="/admin/update",
-          decision="permit", reason=f"{len(update)} characters")
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "application/sparql-update":
+        raise Problem(415, "Unsupported media type", "send the update as "
+                      "application/sparql-update", "unsupported-media-type")
+    try:
+        text = (await request.body()).decode("utf-8")
+    except UnicodeDecodeError:
+        raise Problem(400, "Malformed request", "the update is not UTF-8",
+                      "malformed-request") from None
+    try:
+        checked = check_update(text, protected=(IDENTITY_GRAPH,))
+    except GuardError as refusal:
+        record(services, principal, None, person=None, action="admin-update",
+               resource="/admin/update", decision=Decision(False, str(refusal)),
+               statement=text)
+        raise
+    record(services, principal, None, person=None, action="admin-update",
+           resource="/admin/update", decision=_PERMIT, statement=text)
+    try:
+        await run_in_threadpool(services.store.update, checked.text)
+    finally:
+        services.directory.invalidate()  # a commit may have switched graphs
     return Response(status_code=204)
 
 
-@router.post("/store", summary="Graph Store Protocol: add N-Triples to ?graph=")
+@router.post("/store", summary="Graph Store Protocol: add N-Triples to ?graph=",
+             status_code=204, response_class=Response,
+             responses=problem_responses(400, 403, 415, 503))
 async def admin_store(request: Request, services: ServicesDep, principal: Admin,
-                      graph: Annotated[str, Query(description="Target graph IRI")]) -> Response:
-    kind = request.headers.get("content-type", "").split(";")[0].strip()
+                      graph: Annotated[str, Query(description="Target graph IRI",
+                                                  pattern=r"^https?://\S+$",
+                                                  max_length=2000)]) -> Response:
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "application/n-triples":
         raise Problem(415, "Unsupported media type", "send application/n-triples",
                       "unsupported-media-type")
-    with tempfile.NamedTemporaryFile(suffix=".nt", delete=False) as tmp:
+    record(services, principal, None, person=None, action="admin-load", resource=graph,
+           decision=_PERMIT, reason="graph store POST")
+    work = private_dir(services.settings.home / "work")
+    with tempfile.NamedTemporaryFile(suffix=".nt", dir=work) as tmp:
         async for chunk in request.stream():
             tmp.write(chunk)
-        path = Path(tmp.name)
-    try:
-        await run_in_threadpool(services.store.load_file, path, graph)
-    finally:
-        path.unlink(missing_ok=True)
-    audit(services, principal, None, person=None, action="load", resource=graph,
-          decision="permit", reason="graph store POST")
+        tmp.flush()
+        try:
+            await run_in_threadpool(services.store.load_file, Path(tmp.name), graph)
+        finally:
+            services.directory.invalidate()
     return Response(status_code=204)
+
+
+class RetireResult(BaseModel):
+    retired: int = Field(description="Identity entries deleted")
+
+
+class EraseRequest(BaseModel):
+    person: str = Field(description="The person's pseudonymous id or IRI", max_length=200)
+
+
+class EraseResult(BaseModel):
+    identity_entries: int = Field(description="Identity entries deleted (0 or 1)")
+    graphs: list[str] = Field(description="Per-person graphs dropped")
+
+
+@router.post("/identity/retire", response_model=RetireResult,
+             summary="Delete the identity entries of persons in no current extract",
+             responses=problem_responses(403, 503))
+async def admin_retire(services: ServicesDep, principal: Admin) -> RetireResult:
+    retired = await run_in_threadpool(retire_identities, services.store)
+    record(services, principal, None, person=None, action="retire-identities",
+           resource=IDENTITY_GRAPH, decision=_PERMIT, reason=f"{retired} entries retired")
+    return RetireResult(retired=retired)
+
+
+@router.post("/identity/erase", response_model=EraseResult,
+             summary="Erase a person: their identity entry and the graphs only of them",
+             responses=problem_responses(400, 403, 503))
+async def admin_erase(body: EraseRequest, services: ServicesDep,
+                      principal: Admin) -> EraseResult:
+    try:
+        person = person_iri(body.person)
+    except ValueError as error:
+        raise Problem(400, "Invalid person", str(error), "invalid-person") from None
+    done = await run_in_threadpool(erase_person, services.store, person)
+    services.directory.invalidate()
+    record(services, principal, None, person=person, action="erase", resource=IDENTITY_GRAPH,
+           decision=_PERMIT, reason=f"{done.identity_entries} identity entries, "
+                                   f"{len(done.graphs)} graphs")
+    return EraseResult(identity_entries=done.identity_entries, graphs=done.graphs)

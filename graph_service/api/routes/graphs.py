@@ -1,6 +1,7 @@
 from fastapi import APIRouter
 
 from graph_service.api.deps import CurrentPrincipal, ServicesDep
+from graph_service.api.openapi import problem_responses
 from graph_service.queries import load
 from graph_service.store.base import Dataset
 from graph_service.store.registry import META_GRAPH
@@ -8,7 +9,8 @@ from graph_service.store.registry import META_GRAPH
 router = APIRouter(tags=["graphs"])
 
 
-@router.get("/graphs", summary="The named graphs served, with their provenance")
+@router.get("/graphs", summary="The named graphs served, with their provenance",
+            responses=problem_responses(503))
 def graphs(services: ServicesDep, principal: CurrentPrincipal) -> list[dict]:
     table = services.store.select(load("graphs"), dataset=Dataset(named=(META_GRAPH,)))
     out = []

@@ -2,29 +2,26 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from fastapi import APIRouter, Path
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from core.hetu import problem as hetu_problem
 from core.pseudonyms import PERSON_NS
-from graph_service.api.deps import (
-    CurrentPrincipal,
-    Purpose,
-    ServicesDep,
-    audit,
-    authorize_personal_read,
-)
+from graph_service.api.deps import CurrentPrincipal, Purpose, ServicesDep, authorize
+from graph_service.api.openapi import problem_responses
 from graph_service.api.problems import Problem
+from graph_service.policy.decision import Action
+from graph_service.policy.visibility import Reader, dataset_for
 from graph_service.queries import bind_iri, load
-from graph_service.store.registry import visible_dataset
 
 router = APIRouter(prefix="/api/persons", tags=["persons"])
-PSEUDONYM = re.compile(r"^[a-z2-7]{26}$")
 _KNOWN = "ASK WHERE { { ?fact <https://tyodata.fi/ontology#concernsPerson> ?person } UNION " \
          "{ ?person a <https://tyodata.fi/ontology#Person> } }"
+PersonId = Annotated[str, Path(description="Pseudonymous id from /lookup",
+                               pattern=r"^[a-z2-7]{26}$")]
 
 
 class LookupRequest(BaseModel):
@@ -53,20 +50,19 @@ class PersonSummary(BaseModel):
 
 
 @router.post("/lookup", response_model=LookupResponse,
-             summary="The pseudonymous id of a person, from their identity code",
-             responses={400: {"description": "Invalid identity code"},
-                        404: {"description": "No registry holds data on this person"}})
+             summary="The pseudonymous id of a person, from their identity code (case work)",
+             responses=problem_responses(400, 403, 404, 422))
 def lookup(body: LookupRequest, services: ServicesDep, principal: CurrentPrincipal,
            purpose: Purpose) -> LookupResponse:
     code = body.identity_code.strip().upper()
     why = hetu_problem(code)
     person = None if why else services.pseudonymize.iri(code)
-    authorize_personal_read(services, principal, purpose, person=person, action="lookup",
-                            resource="/api/persons/lookup")
+    authorize(services, principal, purpose, Action.LOOKUP, person=person,
+              resource="/api/persons/lookup")
     if why:
         raise Problem(400, "Invalid identity code", why, "invalid-identity-code")
     assert person is not None
-    dataset = visible_dataset(services.store, current=services.current.get())
+    dataset = dataset_for(Reader.CASE_WORK, services.directory.get())
     if not services.store.ask(bind_iri(_KNOWN, "person", person), dataset=dataset):
         raise Problem(404, "Unknown person", "no registry extract holds data on this person",
                       "unknown-person")
@@ -74,19 +70,16 @@ def lookup(body: LookupRequest, services: ServicesDep, principal: CurrentPrincip
 
 
 @router.get("/{person_id}", response_model=PersonSummary,
-            summary="Which sources hold data on a person (no contents)")
-def summary(person_id: Annotated[str, Path(description="Pseudonymous id from /lookup")],
-            services: ServicesDep, principal: CurrentPrincipal,
-            purpose: Purpose) -> PersonSummary:
-    if not PSEUDONYM.match(person_id):
-        raise Problem(404, "Unknown person", "a person id is 26 characters a-z, 2-7 "
-                      "(from POST /api/persons/lookup)", "unknown-person")
+            summary="Which sources hold data on a person (no contents)",
+            responses=problem_responses(403, 404))
+async def summary(person_id: PersonId, services: ServicesDep, principal: CurrentPrincipal,
+                  purpose: Purpose) -> PersonSummary:
     iri = PERSON_NS + person_id
-    authorize_personal_read(services, principal, purpose, person=iri, action="read-summary",
-                            resource=f"/api/persons/{person_id}")
-    dataset = visible_dataset(services.store, current=services.current.get())
-    table = services.store.select(bind_iri(load("person_sources"), "person", iri),
-                                  dataset=dataset)
+    authorize(services, principal, purpose, Action.READ_SUMMARY, person=iri,
+              resource="/api/persons/{id}")
+    dataset = dataset_for(Reader.CASE_WORK, services.directory.get())
+    table = await run_in_threadpool(
+        services.store.select, bind_iri(load("person_sources"), "person", iri), dataset=dataset)
     sources: dict[str, SourceSummary] = {}
     for row in table.dicts():
         graph = str(row["graph"])
@@ -97,8 +90,6 @@ def summary(person_id: Annotated[str, Path(description="Pseudonymous id from /lo
             legal_basis=str(row["legalBasis"]).split() if row["legalBasis"] else [], facts={}))
         entry.facts[str(row["class"]).rsplit("#", 1)[-1]] = int(row["facts"])
     if not sources:
-        audit(services, principal, purpose, person=iri, action="read-summary",
-              resource=f"/api/persons/{person_id}", decision="permit", reason="not found")
         raise Problem(404, "Unknown person", "no registry extract holds data on this person",
                       "unknown-person")
     return PersonSummary(id=person_id, iri=iri, sources=list(sources.values()))

@@ -1,0 +1,336 @@
+"""Untrusted SPARQL runs where it can be stopped: a pool of sandboxed worker processes.
+
+pyoxigraph cannot cancel a query, and checks no time limit while it builds a join, so a
+query from a caller runs in a worker process (``sandbox_worker``) that the service
+kills when the query runs past its time limit or the caller goes away: the CPU is free
+again at once. Workers cannot open IP sockets (seccomp), die with the service, and read
+a read-only snapshot of the store (hard links, made in milliseconds after each write),
+because pyoxigraph forbids a second process on a store another process writes.
+
+Admission, decided before any work: at most ``per_caller`` queries of one caller at a
+time (BusyError, scope "caller": 429), at most ``queue`` queries waiting for a worker
+(scope "service": 503). A remote store gets the same admission (``RemoteQueryRunner``);
+the remote server runs the query, and a timeout closes the connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import os
+import pickle
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.private import private_dir
+from graph_service.store.base import Dataset, GraphStore
+from graph_service.store.errors import QueryLimitError, StoreError
+from graph_service.store.oxigraph_store import OxigraphStore
+from graph_service.store.results import serialize
+from graph_service.store.sandbox_worker import FRAME, QueryRequest
+
+log = logging.getLogger("tyodata.sandbox")
+
+
+class BusyError(StoreError):
+    """Too many queries at once, from this caller (``per_caller``) or from everyone."""
+
+    def __init__(self, message: str, *, scope: str, retry_after_s: int = 1) -> None:
+        super().__init__(message)
+        self.scope = scope  # "caller" | "service"
+        self.retry_after_s = retry_after_s
+
+
+@dataclass(frozen=True)
+class QueryLimits:
+    workers: int = 4
+    per_caller: int = 2
+    queue: int = 16
+    timeout_s: float = 30.0
+    max_rows: int = 10_000
+
+
+def _timed_out(timeout_s: float) -> QueryLimitError:
+    return QueryLimitError(f"the query ran past the time limit of {timeout_s:g} s and was "
+                           "stopped; narrow it", kind="timeout")
+
+
+class QueryRunner(ABC):
+    """Admission control shared by every way of running a caller's query."""
+
+    def __init__(self, limits: QueryLimits) -> None:
+        self.limits = limits
+        self._by_caller: dict[str, int] = {}
+        self._slots = asyncio.Semaphore(limits.workers)
+        self._waiting = 0
+
+    async def run(self, caller: str, query: str, dataset: Dataset, media: str, *,
+                  timeout_s: float | None = None, max_rows: int | None = None,
+                  gone: Awaitable[object] | None = None) -> bytes:
+        """The serialized result of ``query`` (already checked by the guard) as ``media``.
+
+        Raises BusyError before any work when the caller or the service is at its limit,
+        QueryLimitError past the time limit (waiting included) or the row cap, SyntaxError
+        for a query the engine refuses. ``gone`` resolves when the caller disconnects.
+        """
+        limits = self.limits
+        timeout = limits.timeout_s if timeout_s is None else timeout_s
+        rows = limits.max_rows if max_rows is None else max_rows
+        if self._by_caller.get(caller, 0) >= limits.per_caller:
+            raise BusyError(f"you already have {limits.per_caller} queries running; wait for "
+                            "one to finish", scope="caller")
+        if self._slots.locked() and self._waiting >= limits.queue:
+            raise BusyError("the service is answering as many queries as it can; try again "
+                            "shortly", scope="service", retry_after_s=2)
+        self._by_caller[caller] = self._by_caller.get(caller, 0) + 1
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        try:
+            self._waiting += 1
+            try:
+                await asyncio.wait_for(self._slots.acquire(), timeout)
+            except TimeoutError:
+                raise _timed_out(timeout) from None
+            finally:
+                self._waiting -= 1
+            try:
+                return await self._execute(query, dataset, media, timeout,
+                                           max(deadline - loop.time(), 0.001), rows, gone)
+            finally:
+                self._slots.release()
+        finally:
+            self._by_caller[caller] -= 1
+            if not self._by_caller[caller]:
+                del self._by_caller[caller]
+
+    def figures(self) -> dict[str, int]:
+        """For /healthz: queries waiting, callers with queries running."""
+        return {"waiting": self._waiting, "callers": len(self._by_caller)}
+
+    @abstractmethod
+    async def _execute(self, query: str, dataset: Dataset, media: str, limit_s: float,
+                       remaining_s: float, max_rows: int,
+                       gone: Awaitable[object] | None) -> bytes: ...
+
+    async def start(self) -> None:  # noqa: B027 - optional hook
+        """Prepare (e.g. start workers)."""
+
+    async def close(self) -> None:  # noqa: B027 - optional hook
+        """Release what start() took."""
+
+
+@dataclass(eq=False)  # identity, not value: workers live in a set
+class _Worker:
+    process: subprocess.Popen
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+    snapshot: str | None = None
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            self.process.send_signal(signal.SIGKILL)
+        self.writer.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
+
+    async def receive(self) -> tuple:
+        try:
+            header = await self.reader.readexactly(FRAME.size)
+            body = await self.reader.readexactly(FRAME.unpack(header)[0])
+        except (asyncio.IncompleteReadError, ConnectionError):
+            return ("error", "WorkerDied", "the worker process ended")
+        return pickle.loads(body)  # noqa: S301 - our own child
+
+    def send(self, message: object) -> None:
+        payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        self.writer.write(FRAME.pack(len(payload)) + payload)
+
+
+@dataclass
+class _Snapshots:
+    """Read-only snapshots of the store, one per write generation, shared by the workers."""
+
+    store: OxigraphStore
+    root: Path
+    _made: dict[int, Path] = field(default_factory=dict)
+    _numbers: itertools.count = field(default_factory=itertools.count)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def __post_init__(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)  # left by an earlier run
+        private_dir(self.root)
+
+    async def current(self) -> Path:
+        generation = self.store.generation  # read before the snapshot: a write meanwhile
+        if generation in self._made:         # makes the next query take a newer one
+            return self._made[generation]
+        async with self._lock:
+            if generation not in self._made:
+                target = self.root / str(next(self._numbers))
+                await asyncio.to_thread(self.store.snapshot, target)
+                self._made[generation] = target
+            return self._made[generation]
+
+    def prune(self, in_use: set[str]) -> None:
+        """Delete snapshots no worker has open and that are not the newest."""
+        newest = max(self._made, default=None)
+        for generation, path in list(self._made.items()):
+            if generation != newest and str(path) not in in_use:
+                del self._made[generation]
+                shutil.rmtree(path, ignore_errors=True)
+
+    def close(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class QuerySandbox(QueryRunner):
+    """Runs checked queries on the embedded store in killable, network-less workers."""
+
+    def __init__(self, store: OxigraphStore, limits: QueryLimits,
+                 snapshot_root: Path | None = None) -> None:
+        super().__init__(limits)
+        if store.path is None:
+            raise StoreError("the query sandbox needs an on-disk store (an in-memory store "
+                             "cannot be shared with worker processes)")
+        root = snapshot_root or store.path.with_name(store.path.name + ".snapshots")
+        self._snapshots = _Snapshots(store, root)
+        self._idle: list[_Worker] = []
+        self._all: set[_Worker] = set()
+        self._closed = False
+
+    async def start(self) -> None:
+        await asyncio.gather(*(self._add_worker() for _ in range(self.limits.workers)))
+
+    async def _add_worker(self) -> None:
+        parent, child = socket.socketpair()
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "graph_service.store.sandbox_worker",
+                 str(child.fileno()), str(os.getpid())],
+                pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL)
+        finally:
+            child.close()
+        reader, writer = await asyncio.open_unix_connection(sock=parent)
+        worker = _Worker(process, reader, writer)
+        ready = await worker.receive()
+        if ready[0] != "ready" or self._closed:
+            worker.kill()
+            if ready[0] != "ready":
+                raise StoreError("a query worker could not start (see the log above)")
+            return
+        self._all.add(worker)
+        self._idle.append(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.kill()
+        self._all.discard(worker)
+        if not self._closed:
+            task = asyncio.get_running_loop().create_task(self._add_worker())
+            task.add_done_callback(_log_failure)
+
+    async def _take_worker(self) -> _Worker:
+        # A slot is held, so a worker is idle or being started in its place.
+        while not self._idle:
+            await asyncio.sleep(0.01)
+        return self._idle.pop()
+
+    async def _execute(self, query: str, dataset: Dataset, media: str, limit_s: float,
+                       remaining_s: float, max_rows: int,
+                       gone: Awaitable[object] | None) -> bytes:
+        try:
+            worker = await asyncio.wait_for(self._take_worker(), remaining_s)
+        except TimeoutError:
+            raise _timed_out(limit_s) from None
+        answer: tuple | None = None
+        try:
+            snapshot = str(await self._snapshots.current())
+            worker.snapshot = snapshot
+            worker.send(QueryRequest(snapshot, query, dataset.default, dataset.named, media,
+                                     max_rows))
+            answer = await _first(worker.receive(), gone, remaining_s, limit_s)
+        finally:
+            if answer is not None and answer[0] != "error":
+                self._idle.append(worker)
+                self._snapshots.prune({w.snapshot for w in self._all if w.snapshot})
+            else:  # stopped, cancelled or broken: the only way to stop pyoxigraph is a kill
+                self._replace(worker)
+        kind = answer[0]
+        if kind == "ok":
+            return answer[1]
+        if kind == "syntax":
+            raise SyntaxError(answer[1])
+        if kind == "limit":
+            raise QueryLimitError(answer[2], kind=answer[1])
+        log.error("a query worker failed: %s", answer[1])
+        if answer[1] in ("PermissionError", "OSError") and "os error 13" in answer[2]:
+            raise StoreError("the query tried to reach another host, which the sandbox forbids")
+        raise StoreError("the query could not be run: the store failed")
+
+    def figures(self) -> dict[str, int]:
+        return {**super().figures(), "workers": len(self._all), "idle": len(self._idle)}
+
+    async def close(self) -> None:
+        self._closed = True
+        for worker in list(self._all):
+            worker.kill()
+        self._all.clear()
+        self._idle.clear()
+        self._snapshots.close()
+
+
+class RemoteQueryRunner(QueryRunner):
+    """The same admission in front of a remote SPARQL store, which runs the query itself."""
+
+    def __init__(self, store: GraphStore, limits: QueryLimits) -> None:
+        super().__init__(limits)
+        self._store = store
+
+    async def _execute(self, query: str, dataset: Dataset, media: str, limit_s: float,
+                       remaining_s: float, max_rows: int,
+                       gone: Awaitable[object] | None) -> bytes:
+        def work() -> bytes:
+            result = self._store.execute(query, dataset=dataset, max_rows=max_rows,
+                                         timeout_s=remaining_s)
+            return serialize(result, media)
+
+        task = asyncio.ensure_future(asyncio.to_thread(work))
+        try:
+            return await _first(task, gone, remaining_s, limit_s)
+        finally:
+            task.cancel()  # the thread ends when the HTTP client times out
+
+
+async def _first(answer: Awaitable, gone: Awaitable[object] | None, remaining_s: float,
+                 limit_s: float):
+    """The answer, unless the time runs out (QueryLimitError) or the caller goes first."""
+    answer_task = asyncio.ensure_future(answer)
+    waiting = {answer_task}
+    gone_task = None if gone is None else asyncio.ensure_future(gone)
+    if gone_task is not None:
+        waiting.add(gone_task)
+    try:
+        done, _ = await asyncio.wait(waiting, timeout=remaining_s,
+                                     return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        if gone_task is not None:
+            gone_task.cancel()
+    if answer_task in done:
+        return answer_task.result()
+    answer_task.cancel()
+    if gone_task is not None and gone_task in done:
+        raise QueryLimitError("the caller went away; the query was stopped", kind="cancelled")
+    raise _timed_out(limit_s)
+
+
+def _log_failure(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("could not start a query worker: %s", task.exception().__class__.__name__)
