@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
-from core.private import restrict_umask
+from core.private import private_dir, restrict_umask
 from core.settings import Settings
 from tyodata import steward
 from tyodata.common import (
@@ -45,7 +45,9 @@ audit_app.command("verify")(steward.audit_verify)
 @app.callback()
 def _owner_only() -> None:
     """Työdata graph: registry extracts in one ESCO-linked knowledge graph."""
-    restrict_umask()  # the store, keys, audit log, rejects and work files hold personal data
+    # The store, keys, audit log, rejects and work files hold personal data or secrets.
+    restrict_umask()
+    private_dir(Settings().home)
 
 
 def _run_generate(

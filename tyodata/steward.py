@@ -42,14 +42,13 @@ def sparql(
     Judged by the query guard (SERVICE and updates refused), audited with your purpose.
     On the embedded store the query runs with no network access and no time limit.
     """
-    from core.processes import forbid_network
     from graph_service.policy.decision import Action, audit_entry, decide
     from graph_service.policy.guard import GuardError, MalformedQueryError, check_query
     from graph_service.policy.visibility import Reader, dataset_for
     from graph_service.store.oxigraph_store import OxigraphStore
     from graph_service.store.registry import read_directory
     from graph_service.store.results import serialize
-    from graph_service.store.sandbox_worker import run_query
+    from graph_service.store.sandbox import run_confined
 
     if fmt not in ("table", "csv", "json"):
         err.print("[red]error:[/red] --format must be table, csv or json")
@@ -86,9 +85,9 @@ def sparql(
                                   default=checked.from_default, named=checked.from_named)
             try:
                 if isinstance(graph_store, OxigraphStore):
-                    forbid_network()  # this process only answers this query from now on
-                    body = run_query(graph_store.raw, checked.text, default=dataset.default,
-                                     named=dataset.named, media=media, max_rows=2**62)
+                    graph_store.close()  # the worker opens it read-only itself
+                    body = run_confined(settings.store_path, checked.text, dataset, media,
+                                        max_rows=2**62)
                 else:
                     result = graph_store.execute(checked.text, dataset=dataset,
                                                  max_rows=2**62, timeout_s=float("inf"))

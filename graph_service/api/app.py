@@ -11,11 +11,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from core.keys import load_or_create_key
-from core.private import restrict_umask
+from core.private import private_dir, restrict_umask
 from core.pseudonyms import Pseudonymizer
 from core.settings import Settings
 from graph_service.api.deps import Services
 from graph_service.api.gatekeeper import BodyLimits, Gatekeeper
+from graph_service.api.openapi import install as install_openapi
 from graph_service.api.problems import handlers, redact_logs
 from graph_service.api.routes import admin, audit, graphs, health, persons, sparql
 from graph_service.policy.audit import AuditLog
@@ -84,7 +85,8 @@ def _anchor_if_moved(services: Services, last: int | None) -> int | None:
 
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
     settings = settings or Settings()
-    restrict_umask()
+    restrict_umask()  # the store, snapshots, audit log and keys are created owner-only
+    private_dir(settings.home)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -113,6 +115,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
                   lifespan=lifespan, exception_handlers=handlers())
     for module in (health, graphs, persons, audit, sparql, admin):
         app.include_router(module.router)
+    install_openapi(app)  # the served document: problem schema, X-Request-Id, purposes
     signing_key = load_or_create_signing_key(settings.signing_key_path)
     app.add_middleware(Gatekeeper, signing_key=lambda: signing_key, limits=BodyLimits(
         default=settings.max_body_bytes,

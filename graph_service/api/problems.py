@@ -21,7 +21,13 @@ from core.errors import TyodataError
 from core.hetu import redact
 from graph_service.policy.errors import AuditChainError, TokenError
 from graph_service.policy.guard import MalformedQueryError, QueryRefusedError
-from graph_service.store.errors import QueryLimitError, ReadOnlyStoreError, StoreError
+from graph_service.store.errors import (
+    QueryEvaluationError,
+    QueryLimitError,
+    ReadOnlyStoreError,
+    StoreError,
+    UpstreamAnswerError,
+)
 from graph_service.store.sandbox import BusyError
 
 log = logging.getLogger("tyodata.api")
@@ -74,6 +80,10 @@ async def _refused(request: Request, exc: QueryRefusedError) -> JSONResponse:
     return problem_response(request, 403, "Query refused", str(exc), f"{exc.kind}-refused")
 
 
+async def _evaluation(request: Request, exc: QueryEvaluationError) -> JSONResponse:
+    return problem_response(request, 400, "Query failed", str(exc), "query-failed")
+
+
 async def _limit(request: Request, exc: QueryLimitError) -> JSONResponse:
     status = 413 if exc.kind == "rows" else 503
     return problem_response(request, status, "Query limit reached", str(exc),
@@ -92,7 +102,8 @@ async def _token(request: Request, exc: TokenError) -> JSONResponse:
 
 
 async def _store(request: Request, exc: StoreError) -> JSONResponse:
-    status = 409 if isinstance(exc, ReadOnlyStoreError) else 503
+    status = 409 if isinstance(exc, ReadOnlyStoreError) else (
+        502 if isinstance(exc, UpstreamAnswerError) else 503)
     return problem_response(request, status, "Store unavailable", str(exc), "store")
 
 
@@ -149,6 +160,7 @@ def handlers() -> dict:
         MalformedQueryError: _malformed,
         SyntaxError: _malformed,
         QueryRefusedError: _refused,
+        QueryEvaluationError: _evaluation,
         QueryLimitError: _limit,
         BusyError: _busy,
         TokenError: _token,
@@ -178,7 +190,15 @@ class RedactingFilter(logging.Filter):
 
 
 def redact_logs() -> None:
-    """Put the redacting filter on every handler that can print a request's data."""
+    """Put the redacting filter on every handler that can print a request's data (and give
+    our own loggers a handler, so their lines go through it too)."""
+    ours = logging.getLogger("tyodata")
+    if not ours.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
+        ours.addHandler(handler)
+        ours.setLevel(logging.INFO)
+        ours.propagate = False
     for name in ("", "uvicorn", "uvicorn.error", "uvicorn.access", "fastapi", "tyodata"):
         for handler in logging.getLogger(name).handlers:
             if not any(isinstance(f, RedactingFilter) for f in handler.filters):

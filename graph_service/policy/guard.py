@@ -30,8 +30,10 @@ would let SERVICE through a lexer that follows the specification alone, and each
 here:
 
 1. In an expression, after an operand, ``<`` is always the less-than operator, even where an
-   IRIREF would match (``FILTER(1<'> ') SERVICE <…> {} } #'``). Such an IRIREF is refused
-   when reading it as ``<`` could open a string or a comment, or change the brackets.
+   IRIREF would match (``FILTER(1<'> ') SERVICE <…> {} } #'``); and ``<<`` always opens a
+   SPARQL 1.2 triple term (``BIND(<<(?s?p'>)')>> AS ?t) SERVICE <…> {} #'``). Such an
+   IRIREF is refused when reading it the engine's way could open a string or a comment, or
+   change the brackets.
 2. A local name ends after its first run of dots (``ex:a.b.SERVICE`` is ``ex:a.b``, ``.``,
    ``SERVICE``). A local name with two runs of dots is refused.
 3. Keywords are matched without a word boundary, so ``SERVICE:x {`` can be SERVICE ``:x``
@@ -226,8 +228,6 @@ _UPDATE_ONLY = frozenset(
 )
 _DECLARATIONS = frozenset({"BASE", "PREFIX", "VERSION"})
 # Tokens that can end an operand: after one of them, inside an expression, the engine reads
-# '<' as less-than. "GT" is '>' (which ends a '<<( ... )>>' triple term), "BOOL" true/false.
-# Tokens that can end an operand: after one of them, inside an expression, the engine reads
 # '<' as less-than. ('gt' is '>', which ends a '<<( ... )>>' triple term.)
 _OPERAND_END = frozenset({"var", "iri", "pn", "str", "num", "lang", "nil", "bn", "anon", "rp",
                           "rb", "rs", "gt", "TRUE", "FALSE"})
@@ -292,8 +292,6 @@ def _decode(text: str) -> _Source:
     length = 0
     for start in _ESCAPE_START.finditer(text):
         s = start.start()
-        if s < last:  # inside the hex digits of the previous escape: cannot happen, be safe
-            continue
         m = _ESCAPE.match(text, s)
         cp = int(m.group(1) or m.group(2), 16) if m else -1
         if m is None or 0xD800 <= cp <= 0xDFFF or cp > 0x10FFFF:
@@ -717,13 +715,16 @@ class _Scan:
                                         "pattern that starts with the letters FROM, which the "
                                         "engine reads as the keyword", "rename the prefix")
             elif kind == "iri":
-                if top == "e" and prev in _OPERAND_END:
-                    start = m.start(kind)
-                    if self.ambiguous_less_than(start, m.end()):
-                        raise self.stop(src.malformed(
-                            start, "a '<' that the engine reads as less-than but the grammar "
-                            "reads as the start of an IRI", "put a space after '<' when "
-                            "comparing (or write the IRI as prefix:name)"), start)
+                start = m.start(kind)
+                # After an operand in an expression the engine reads '<' as less-than, and
+                # right after '<' it reads '<<' (a SPARQL 1.2 triple term): either way it may
+                # not read this IRIREF as one.
+                if ((top == "e" and prev in _OPERAND_END) or (start and text[start - 1] == "<")) \
+                        and self.ambiguous_less_than(start, m.end()):
+                    raise self.stop(src.malformed(
+                        start, "a '<' that the engine reads as less-than or as part of '<<', "
+                        "but the grammar reads as the start of an IRI", "put a space after "
+                        "'<' (or write the IRI as prefix:name)"), start)
                 if update:
                     start = m.start(kind)
                     iri = _resolve(self.base, m.group(kind)[1:-1])

@@ -19,3 +19,12 @@ class QueryLimitError(StoreError):
     def __init__(self, message: str, *, kind: str) -> None:
         super().__init__(message)
         self.kind = kind  # "timeout" | "rows"
+
+
+class QueryEvaluationError(StoreError):
+    """The engine parsed the query but could not evaluate it (e.g. an unknown function);
+    the caller's query is at fault, so the answer is 400 with the engine's reason."""
+
+
+class UpstreamAnswerError(StoreError):
+    """A remote SPARQL store answered something that is not a SPARQL result (502)."""

@@ -91,11 +91,6 @@ class OxigraphStore:
                 ) from err
             raise StoreError(f"cannot open the store at {path}: {err}") from err
 
-    @property
-    def raw(self) -> ox.Store:
-        """The pyoxigraph store itself, for the sandbox's query runner."""
-        return self._store
-
     # -- queries ---------------------------------------------------------------
     def _run(self, query: str, dataset: Dataset | None):
         kwargs: dict = {}

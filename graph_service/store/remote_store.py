@@ -18,7 +18,12 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from graph_service.store.base import Dataset, Table
-from graph_service.store.errors import QueryLimitError, ReadOnlyStoreError, StoreError
+from graph_service.store.errors import (
+    QueryLimitError,
+    ReadOnlyStoreError,
+    StoreError,
+    UpstreamAnswerError,
+)
 from graph_service.store.results import QueryResult
 
 _CHUNK = 1 << 20
@@ -133,19 +138,24 @@ class RemoteSparqlStore:
                 ) from err
             raise
         kind = response.headers.get("content-type", "").split(";")[0].strip()
-        if kind == "application/n-triples":
-            graph = Graph().parse(data=response.text, format="nt")
-            count = len(graph)
-            result: QueryResult = graph
-        else:
-            data = response.json()
-            if "boolean" in data:
-                return bool(data["boolean"])
-            variables = data["head"]["vars"]
-            bindings = data["results"]["bindings"]
-            count = len(bindings)
-            result = Table(variables, [tuple(_term(b.get(v)) for v in variables)
-                                       for b in bindings[: max_rows + 1]])
+        try:
+            if kind == "application/n-triples":
+                graph = Graph().parse(data=response.text, format="nt")
+                count = len(graph)
+                result: QueryResult = graph
+            else:
+                data = response.json()
+                if "boolean" in data:
+                    return bool(data["boolean"])
+                variables = data["head"]["vars"]
+                bindings = data["results"]["bindings"]
+                count = len(bindings)
+                result = Table(variables, [tuple(_term(b.get(v)) for v in variables)
+                                           for b in bindings[: max_rows + 1]])
+        except Exception as err:  # the server's own words may quote the query: not repeated
+            raise UpstreamAnswerError(
+                f"the SPARQL endpoint's answer could not be read ({err.__class__.__name__}, "
+                f"{kind or 'no content type'})") from None
         if count > max_rows:
             raise QueryLimitError(
                 f"the query returns more than {max_rows} results; add a LIMIT or narrow it",

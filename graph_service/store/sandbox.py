@@ -33,10 +33,10 @@ from pathlib import Path
 
 from core.private import private_dir
 from graph_service.store.base import Dataset, GraphStore
-from graph_service.store.errors import QueryLimitError, StoreError
+from graph_service.store.errors import QueryEvaluationError, QueryLimitError, StoreError
 from graph_service.store.oxigraph_store import OxigraphStore
 from graph_service.store.results import serialize
-from graph_service.store.sandbox_worker import FRAME, QueryRequest
+from graph_service.store.sandbox_worker import FRAME, QueryRequest, receive, send
 
 log = logging.getLogger("tyodata.sandbox")
 
@@ -263,17 +263,7 @@ class QuerySandbox(QueryRunner):
                 self._snapshots.prune({w.snapshot for w in self._all if w.snapshot})
             else:  # stopped, cancelled or broken: the only way to stop pyoxigraph is a kill
                 self._replace(worker)
-        kind = answer[0]
-        if kind == "ok":
-            return answer[1]
-        if kind == "syntax":
-            raise SyntaxError(answer[1])
-        if kind == "limit":
-            raise QueryLimitError(answer[2], kind=answer[1])
-        log.error("a query worker failed: %s", answer[1])
-        if answer[1] in ("PermissionError", "OSError") and "os error 13" in answer[2]:
-            raise StoreError("the query tried to reach another host, which the sandbox forbids")
-        raise StoreError("the query could not be run: the store failed")
+        return _result(answer)
 
     def figures(self) -> dict[str, int]:
         return {**super().figures(), "workers": len(self._all), "idle": len(self._idle)}
@@ -329,6 +319,51 @@ async def _first(answer: Awaitable, gone: Awaitable[object] | None, remaining_s:
     if gone_task is not None and gone_task in done:
         raise QueryLimitError("the caller went away; the query was stopped", kind="cancelled")
     raise _timed_out(limit_s)
+
+
+def run_confined(store_path: Path, query: str, dataset: Dataset, media: str, *,
+                 max_rows: int) -> bytes:
+    """Run one checked query in a fresh sandboxed worker on a store opened read-only
+    (``tyodata sparql``): same confinement as the service, no time limit."""
+    parent, child = socket.socketpair()
+    with parent:
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "graph_service.store.sandbox_worker",
+                 str(child.fileno()), str(os.getpid())],
+                pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL)
+        finally:
+            child.close()
+        try:
+            ready = receive(parent)
+            if ready != ("ready",):
+                raise StoreError("the query worker could not start (see the log above)")
+            send(parent, QueryRequest(str(store_path), query, dataset.default, dataset.named,
+                                      media, max_rows))
+            answer = receive(parent)
+        finally:
+            parent.close()
+            process.wait(timeout=30)
+    if answer is None:
+        raise StoreError("the query worker ended without an answer")
+    return _result(answer)
+
+
+def _result(answer: tuple) -> bytes:
+    """The body of a worker's answer, or the error it stands for."""
+    kind = answer[0]
+    if kind == "ok":
+        return answer[1]
+    if kind == "syntax":
+        raise SyntaxError(answer[1])
+    if kind == "limit":
+        raise QueryLimitError(answer[2], kind=answer[1])
+    if kind == "evaluation":
+        raise QueryEvaluationError(f"the query could not be evaluated: {answer[1]}")
+    log.error("a query worker failed: %s", answer[1])
+    if answer[1] in ("PermissionError", "OSError") and "os error 13" in answer[2]:
+        raise StoreError("the query tried to reach another host, which the sandbox forbids")
+    raise StoreError("the query could not be run: the store failed")
 
 
 def _log_failure(task: asyncio.Task) -> None:

@@ -12,6 +12,7 @@ which is the only way to stop pyoxigraph mid-query.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import socket
@@ -122,6 +123,8 @@ def serve(sock: socket.socket) -> None:
             send(sock, ("syntax", str(error)))
         except QueryLimitError as error:
             send(sock, ("limit", error.kind, str(error)))
+        except RuntimeError as error:  # pyoxigraph's evaluation errors: the query's fault
+            send(sock, ("evaluation", redact(str(error))))
         except Exception as error:  # reported to the service, which logs the class only
             send(sock, ("error", error.__class__.__name__, redact(str(error))))
 
@@ -132,7 +135,9 @@ def main(argv: list[str]) -> None:
     fd, parent = int(argv[1]), int(argv[2])
     die_with_parent(parent)
     forbid_network()
-    serve(socket.socket(fileno=fd))
+    # A broken pipe means the service went away or gave up on this worker: nothing to say.
+    with contextlib.suppress(BrokenPipeError, ConnectionError):
+        serve(socket.socket(fileno=fd))
     os._exit(0)
 
 

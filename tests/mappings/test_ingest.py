@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+from core.pseudonyms import Pseudonymizer
 from graph_service.policy.visibility import Reader, dataset_for
 from graph_service.queries import bind_iri, load
 from graph_service.store.base import Dataset
@@ -16,6 +17,7 @@ from graph_service.store.registry import (
     META_GRAPH,
     current_graphs,
     read_directory,
+    source_iri,
 )
 from synthetic import PERSONAS
 from tests.conftest import KEY, Loaded, run_ingest
@@ -210,7 +212,6 @@ def test_a_failed_source_keeps_the_previous_graph(loaded: Loaded, esco_dir: Path
 
 def test_mapped_rdf_breaking_a_shape_never_becomes_current(loaded: Loaded, esco_dir: Path,
                                                       tmp_path: Path):
-    from core.pseudonyms import Pseudonymizer
     from mappings.ingest import _load_prepared, _plan, prepare_source
     from mappings.sources import load_sources
     from ontology.files import shapes_for
@@ -239,4 +240,34 @@ def test_mapped_rdf_breaking_a_shape_never_becomes_current(loaded: Loaded, esco_
     assert report.violation_examples[0].constraint == "minCount"
     assert report.status == "failed" and "previous extract stays current" in (report.error or "")
     assert current_graphs(store) == before and graph not in store.named_graphs()
+    store.close()
+
+
+def test_graphs_that_are_not_extracts_survive_ingest(loaded: Loaded, esco_dir: Path,
+                                                     tmp_path: Path):
+    """Consents, client-reported facts, feedback, catalogue and models have lifecycles of
+    their own: a new extract supersedes the old one, and garbage collection removes the
+    old extract graph but nothing else."""
+    from graph_service.store.registry import GraphKind, register_graph
+
+    copy = tmp_path / "store"
+    shutil.copytree(loaded.store_path, copy)
+    store = OxigraphStore(copy)
+    person = Pseudonymizer(KEY).iri(PERSONAS[0].hetu)
+    kept = [register_graph(store, kind, person=person, data="<urn:a> <urn:b> 1 .")
+            for kind in (GraphKind.CONSENT, GraphKind.CLIENT_REPORTED, GraphKind.FEEDBACK)]
+    kept += [register_graph(store, GraphKind.CATALOGUE, name="main", data="<urn:c> <urn:d> 1 ."),
+             register_graph(store, GraphKind.MODEL, name="m1", data="<urn:e> <urn:f> 1 .")]
+    newer = tmp_path / "extracts"
+    shutil.copytree(loaded.extracts / "ulosotto", newer / "ulosotto")
+    cases = newer / "ulosotto" / "asiat.csv"
+    cases.write_text("\n".join(cases.read_text(encoding="utf-8").splitlines()[:-3]) + "\n",
+                     encoding="utf-8")  # three cases fewer: a different extract
+    old = current_graphs(store)[source_iri("ulosotto")]
+    report = run_ingest(newer, store, tmp_path, [], esco_dir=esco_dir)
+    assert next(s for s in report.sources if s.source == "ulosotto").status == "loaded"
+    assert report.graphs_dropped == 1 and old not in store.named_graphs()
+    assert set(kept) <= set(store.named_graphs())
+    for graph in kept:
+        assert store.ask(f"ASK {{ GRAPH <{graph}> {{ ?s ?p 1 }} }}")
     store.close()

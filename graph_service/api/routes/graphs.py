@@ -1,4 +1,5 @@
 from fastapi import APIRouter
+from pydantic import BaseModel, Field
 
 from graph_service.api.deps import CurrentPrincipal, ServicesDep
 from graph_service.api.openapi import problem_responses
@@ -9,8 +10,22 @@ from graph_service.store.registry import META_GRAPH
 router = APIRouter(tags=["graphs"])
 
 
-@router.get("/graphs", summary="The named graphs served, with their provenance",
-            responses=problem_responses(503))
+class GraphInfo(BaseModel):
+    graph: str = Field(description="The named graph's IRI")
+    source: str = Field(description="The source (registry extract or reference data)")
+    organisation: str
+    extracted_at: str | None = Field(description="When the source extract was taken")
+    loaded_at: str
+    rows_read: int | None
+    rows_loaded: int | None
+    rows_rejected: int | None
+    triples: int
+    legal_basis: list[str] = Field(description="IRIs of the legal basis of processing")
+
+
+@router.get("/graphs", response_model=list[GraphInfo],
+            summary="The named graphs served, with their provenance",
+            responses=problem_responses(502, 503))
 def graphs(services: ServicesDep, principal: CurrentPrincipal) -> list[dict]:
     table = services.store.select(load("graphs"), dataset=Dataset(named=(META_GRAPH,)))
     out = []

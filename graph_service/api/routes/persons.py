@@ -20,17 +20,26 @@ from graph_service.queries import bind_iri, load
 router = APIRouter(prefix="/api/persons", tags=["persons"])
 _KNOWN = "ASK WHERE { { ?fact <https://tyodata.fi/ontology#concernsPerson> ?person } UNION " \
          "{ ?person a <https://tyodata.fi/ontology#Person> } }"
+PSEUDONYM_PATTERN = r"^[a-z2-7]{26}$"
 PersonId = Annotated[str, Path(description="Pseudonymous id from /lookup",
-                               pattern=r"^[a-z2-7]{26}$")]
+                               pattern=PSEUDONYM_PATTERN)]
+# The identity code's shape, for the document only: the route checks the code (shape, birth
+# date, individual number, check character) after the decision point has ruled and the
+# attempt is audited, and answers 400 `invalid-identity-code`; the check character itself
+# cannot be written in JSON Schema.
+IDENTITY_CODE_SHAPE = r"^[0-9]{6}[-+A-FU-Ya-fu-y][0-9]{3}[0-9A-Ya-y]$"
 
 
 class LookupRequest(BaseModel):
-    identity_code: str = Field(description="Henkilötunnus. Sent in the body, never in a URL.",
-                               min_length=1, max_length=20)
+    identity_code: str = Field(
+        description="Henkilötunnus (DDMMYY, century sign, individual number, check "
+                    "character). Sent in the body, never in a URL. A code that fails its "
+                    "date or check character is 400 `invalid-identity-code`.",
+        min_length=1, max_length=20, json_schema_extra={"pattern": IDENTITY_CODE_SHAPE})
 
 
 class LookupResponse(BaseModel):
-    id: str = Field(description="The person's pseudonymous id")
+    id: str = Field(description="The person's pseudonymous id", pattern=PSEUDONYM_PATTERN)
     iri: str
 
 
@@ -51,7 +60,10 @@ class PersonSummary(BaseModel):
 
 @router.post("/lookup", response_model=LookupResponse,
              summary="The pseudonymous id of a person, from their identity code (case work)",
-             responses=problem_responses(400, 403, 404, 422))
+             responses=problem_responses(400, 403, 404, 422, 502, 503, meaning={
+                 400: "The identity code is not valid (shape, birth date, individual "
+                      "number or check character)",
+                 404: "No current registry extract holds data on this person"}))
 def lookup(body: LookupRequest, services: ServicesDep, principal: CurrentPrincipal,
            purpose: Purpose) -> LookupResponse:
     code = body.identity_code.strip().upper()
@@ -71,7 +83,8 @@ def lookup(body: LookupRequest, services: ServicesDep, principal: CurrentPrincip
 
 @router.get("/{person_id}", response_model=PersonSummary,
             summary="Which sources hold data on a person (no contents)",
-            responses=problem_responses(403, 404))
+            responses=problem_responses(403, 404, 422, 502, 503, meaning={
+                404: "No current registry extract holds data on this person"}))
 async def summary(person_id: PersonId, services: ServicesDep, principal: CurrentPrincipal,
                   purpose: Purpose) -> PersonSummary:
     iri = PERSON_NS + person_id
