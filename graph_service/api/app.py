@@ -19,6 +19,7 @@ from graph_service.api.gatekeeper import BodyLimits, Gatekeeper
 from graph_service.api.openapi import install as install_openapi
 from graph_service.api.problems import handlers, redact_logs
 from graph_service.api.routes import admin, audit, graphs, health, persons, sparql
+from graph_service.api.sparql_fast_path import SparqlFastPath
 from graph_service.policy.audit import AuditLog
 from graph_service.policy.audit_anchors import record_anchor
 from graph_service.policy.tokens import load_or_create_signing_key
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         app.include_router(module.router)
     install_openapi(app)  # the served document: problem schema, X-Request-Id, purposes
     signing_key = load_or_create_signing_key(settings.signing_key_path)
+    app.add_middleware(SparqlFastPath)  # inside the gatekeeper: added first, runs second
     app.add_middleware(Gatekeeper, signing_key=lambda: signing_key, limits=BodyLimits(
         default=settings.max_body_bytes,
         by_prefix=(("/admin/store", None), ("/admin/update", settings.max_update_bytes),

@@ -31,16 +31,18 @@ class Services:
     queries: QueryRunner
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     return request.app.state.services
 
 
+# Dependencies are async: FastAPI runs a sync one in the thread pool, a hop that costs
+# more than the whole of what these do.
 ServicesDep = Annotated[Services, Depends(get_services)]
 # Only for the OpenAPI document: the gatekeeper has already authenticated the caller.
 _bearer = HTTPBearer(auto_error=False, description="A token from `tyodata token`.")
 
 
-def current_principal(
+async def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
@@ -57,7 +59,7 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 def require_roles(*roles: str):
     """A route guard: the caller must hold one of ``roles``."""
 
-    def guard(principal: CurrentPrincipal) -> Principal:
+    async def guard(principal: CurrentPrincipal) -> Principal:
         if not principal.has(*roles):
             raise Problem(403, "Forbidden",
                           f"this endpoint needs role {' or '.join(roles)}; your token has "
@@ -67,7 +69,7 @@ def require_roles(*roles: str):
     return guard
 
 
-def declared_purpose(
+async def declared_purpose(
     x_purpose: Annotated[str | None, Header(
         description="Why the data is read, e.g. case-management", max_length=64)] = None,
     purpose: Annotated[str | None, Query(description="Same as the X-Purpose header",

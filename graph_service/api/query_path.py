@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from graph_service.api.deps import Services, authorize, record
@@ -73,6 +74,15 @@ def offered_types(checked: CheckedQuery) -> tuple[str, ...]:
     return SELECT_TYPES[:2] if checked.form == "ASK" else SELECT_TYPES
 
 
+async def body_text(request: Request) -> str:
+    """The request body as text; 400 when it is not UTF-8."""
+    try:
+        return (await request.body()).decode("utf-8")
+    except UnicodeDecodeError:
+        raise Problem(400, "Malformed request", "the request body is not UTF-8",
+                      "malformed-request") from None
+
+
 async def read_protocol_request(request: Request) -> ProtocolRequest:
     """The query and its dataset parameters from GET, form POST or direct POST."""
     params = list(request.query_params.multi_items())
@@ -84,11 +94,7 @@ async def read_protocol_request(request: Request) -> ProtocolRequest:
             raise Problem(415, "Unsupported media type", "POST a query as "
                           "application/x-www-form-urlencoded (query=...) or "
                           "application/sparql-query", "unsupported-media-type")
-        try:
-            body = (await request.body()).decode("utf-8")
-        except UnicodeDecodeError:
-            raise Problem(400, "Malformed request", "the request body is not UTF-8",
-                          "malformed-request") from None
+        body = await body_text(request)
         if kind == "application/sparql-query":
             params.append(("query", body))
         else:
@@ -126,8 +132,10 @@ async def answer(request: Request, services: Services, principal: Principal,
     default, named = protocol.default, protocol.named
     if not default and not named:
         default, named = checked.from_default, checked.from_named
-    store_graphs = services.store.named_graphs() if reader is Reader.MAINTENANCE else ()
-    dataset = dataset_for(reader, services.directory.get(), default=default, named=named,
+    store_graphs = (await run_in_threadpool(services.store.named_graphs)
+                    if reader is Reader.MAINTENANCE else ())
+    directory = services.directory.fresh() or await run_in_threadpool(services.directory.get)
+    dataset = dataset_for(reader, directory, default=default, named=named,
                           store_graphs=store_graphs)
     if reader is Reader.REGISTRY:
         authorize(services, principal, purpose, Action.QUERY_REGISTRY, person=None,

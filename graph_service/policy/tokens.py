@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import jwt
@@ -59,7 +60,19 @@ def issue(key: bytes, *, subject: str, organisation: str, roles: list[str],
 
 
 def verify(key: bytes, token: str) -> Principal:
-    """The principal of a valid token; TokenError says what is wrong otherwise."""
+    """The principal of a valid token; TokenError says what is wrong otherwise.
+
+    A token once verified is remembered (signature checks are most of a small request's
+    cost); its expiry is still checked at every use.
+    """
+    principal = _verified(key, token)
+    if principal.expires_at <= time.time():
+        raise TokenError("the bearer token has expired; ask for a new one")
+    return principal
+
+
+@lru_cache(maxsize=4096)
+def _verified(key: bytes, token: str) -> Principal:
     try:
         claims = jwt.decode(token, key, algorithms=[ALGORITHM], issuer=ISSUER,
                             options={"require": ["exp", "sub", "iss"]})

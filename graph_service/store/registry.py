@@ -166,9 +166,17 @@ class DirectoryCache:
         self._read_at = 0.0
 
     def get(self) -> GraphDirectory:
-        now = time.monotonic()
-        if self._value is None or now - self._read_at > self._ttl:
-            self._value, self._read_at = read_directory(self._store), now
+        value = self.fresh()
+        if value is None:
+            value, self._read_at = read_directory(self._store), time.monotonic()
+            self._value = value
+        return value
+
+    def fresh(self) -> GraphDirectory | None:
+        """The cached directory if still fresh, else None (without touching the store, so
+        an event loop can call it and read the store off the loop only when needed)."""
+        if self._value is None or time.monotonic() - self._read_at > self._ttl:
+            return None
         return self._value
 
     def invalidate(self) -> None:

@@ -128,6 +128,19 @@ class QueryRunner(ABC):
         """Release what start() took."""
 
 
+def spawn_worker() -> tuple[subprocess.Popen, socket.socket]:
+    """Start a sandbox worker process; returns it and our end of its socket."""
+    parent, child = socket.socketpair()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "graph_service.store.sandbox_worker",
+             str(child.fileno()), str(os.getpid())],
+            pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL)
+    finally:
+        child.close()
+    return process, parent
+
+
 @dataclass(eq=False)  # identity, not value: workers live in a set
 class _Worker:
     process: subprocess.Popen
@@ -211,14 +224,7 @@ class QuerySandbox(QueryRunner):
         await asyncio.gather(*(self._add_worker() for _ in range(self.limits.workers)))
 
     async def _add_worker(self) -> None:
-        parent, child = socket.socketpair()
-        try:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "graph_service.store.sandbox_worker",
-                 str(child.fileno()), str(os.getpid())],
-                pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL)
-        finally:
-            child.close()
+        process, parent = spawn_worker()
         reader, writer = await asyncio.open_unix_connection(sock=parent)
         worker = _Worker(process, reader, writer)
         ready = await worker.receive()
@@ -325,15 +331,8 @@ def run_confined(store_path: Path, query: str, dataset: Dataset, media: str, *,
                  max_rows: int) -> bytes:
     """Run one checked query in a fresh sandboxed worker on a store opened read-only
     (``tyodata sparql``): same confinement as the service, no time limit."""
-    parent, child = socket.socketpair()
+    process, parent = spawn_worker()
     with parent:
-        try:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "graph_service.store.sandbox_worker",
-                 str(child.fileno()), str(os.getpid())],
-                pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL)
-        finally:
-            child.close()
         try:
             ready = receive(parent)
             if ready != ("ready",):

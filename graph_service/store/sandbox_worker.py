@@ -71,7 +71,7 @@ def run_query(store: ox.Store, query: str, *, default: tuple[str, ...],
         for solution in result:
             if len(rows) >= max_rows:
                 raise _too_many(max_rows)
-            rows.append(tuple(solution[v] for v in variables))
+            rows.append(tuple(solution))  # the values in variable order, None when unbound
         return serialize(Table(variables, rows), media)
     triples = []
     for triple in result:

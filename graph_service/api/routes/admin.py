@@ -23,24 +23,42 @@ from core.private import private_dir
 from core.pseudonyms import person_iri
 from graph_service.api.deps import ServicesDep, record
 from graph_service.api.deps import require_roles as _require_roles
-from graph_service.api.openapi import problem_responses
+from graph_service.api.openapi import (
+    DATASET_PARAMETERS,
+    PERSON_PATTERN,
+    problem_responses,
+    sparql_body,
+    sparql_results,
+    text_body,
+)
 from graph_service.api.problems import Problem
-from graph_service.api.query_path import answer
+from graph_service.api.query_path import answer, body_text
 from graph_service.policy.decision import Decision
 from graph_service.policy.guard import GuardError, check_update
 from graph_service.policy.tokens import Principal
 from graph_service.policy.visibility import Reader
 from graph_service.store.registry import IDENTITY_GRAPH, erase_person, retire_identities
+from graph_service.store.results import GRAPH_TYPES, SELECT_TYPES
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 Admin = Annotated[Principal, Depends(_require_roles("admin"))]
 _PERMIT = Decision(True, "admin write path")
 ADMIN_QUERY_TIMEOUT_S = 3600.0
 ADMIN_MAX_ROWS = 10_000_000
+_FORBIDDEN = {403: "Not an admin"}
+_WRITES = {400: "Not a SPARQL update, or not UTF-8",
+           403: "Not an admin, or the update is refused (LOAD, SERVICE, GRAPH ?var, "
+                "CLEAR/DROP ALL or NAMED, the identity graph)",
+           409: "The store is open read-only"}
 
 
 @router.post("/query", summary="SPARQL query over every graph but the identity graph",
-             response_class=Response, responses=problem_responses(400, 403, 406, 415, 503))
+             response_class=Response,
+             responses={**sparql_results(SELECT_TYPES, GRAPH_TYPES),
+                        **problem_responses(400, 403, 406, 415, 429, 502, 503, meaning={
+                            400: "Not a SPARQL query, or the engine could not evaluate it",
+                            403: "Not an admin, or SERVICE or an update (refused)"})},
+             openapi_extra={"parameters": DATASET_PARAMETERS, "requestBody": sparql_body()})
 async def admin_query(request: Request, services: ServicesDep, principal: Admin) -> Response:
     return await answer(request, services, principal, None, Reader.MAINTENANCE,
                         resource="/admin/query", timeout_s=ADMIN_QUERY_TIMEOUT_S,
@@ -48,17 +66,17 @@ async def admin_query(request: Request, services: ServicesDep, principal: Admin)
 
 
 @router.post("/update", summary="SPARQL update (one transaction)", status_code=204,
-             response_class=Response, responses=problem_responses(400, 403, 415, 503))
+             response_class=Response,
+             responses={204: {"description": "Done"},
+                        **problem_responses(400, 403, 409, 415, 502, 503, meaning=_WRITES)},
+             openapi_extra={"requestBody": text_body("application/sparql-update",
+                                                     "The SPARQL 1.1 update")})
 async def admin_update(request: Request, services: ServicesDep, principal: Admin) -> Response:
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "application/sparql-update":
         raise Problem(415, "Unsupported media type", "send the update as "
                       "application/sparql-update", "unsupported-media-type")
-    try:
-        text = (await request.body()).decode("utf-8")
-    except UnicodeDecodeError:
-        raise Problem(400, "Malformed request", "the update is not UTF-8",
-                      "malformed-request") from None
+    text = await body_text(request)
     try:
         checked = check_update(text, protected=(IDENTITY_GRAPH,))
     except GuardError as refusal:
@@ -77,10 +95,17 @@ async def admin_update(request: Request, services: ServicesDep, principal: Admin
 
 @router.post("/store", summary="Graph Store Protocol: add N-Triples to ?graph=",
              status_code=204, response_class=Response,
-             responses=problem_responses(400, 403, 415, 503))
+             responses={204: {"description": "Loaded"},
+                        **problem_responses(400, 403, 409, 415, 422, 502, 503,
+                                            body_limit=False, meaning={
+                                                400: "Not N-Triples (the detail gives the "
+                                                     "line), or the graph is not an IRI",
+                                                **_FORBIDDEN, 409: _WRITES[409]})},
+             openapi_extra={"requestBody": text_body(
+                 "application/n-triples", "The triples, streamed (no size limit)")})
 async def admin_store(request: Request, services: ServicesDep, principal: Admin,
                       graph: Annotated[str, Query(description="Target graph IRI",
-                                                  pattern=r"^https?://\S+$",
+                                                  pattern=r'^https?://[^\s<>"{}|\\^`]+$',
                                                   max_length=2000)]) -> Response:
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "application/n-triples":
@@ -95,6 +120,9 @@ async def admin_store(request: Request, services: ServicesDep, principal: Admin,
         tmp.flush()
         try:
             await run_in_threadpool(services.store.load_file, Path(tmp.name), graph)
+        except ValueError:  # the engine's IRI grammar (a bad host, port or %-escape)
+            raise Problem(400, "Invalid graph", "the graph is not a valid IRI",
+                          "invalid-graph") from None
         finally:
             services.directory.invalidate()
     return Response(status_code=204)
@@ -105,7 +133,9 @@ class RetireResult(BaseModel):
 
 
 class EraseRequest(BaseModel):
-    person: str = Field(description="The person's pseudonymous id or IRI", max_length=200)
+    # The pattern is for the document; the route answers 400 `invalid-person` itself.
+    person: str = Field(description="The person's pseudonymous id or IRI", max_length=200,
+                        json_schema_extra={"pattern": PERSON_PATTERN})
 
 
 class EraseResult(BaseModel):
@@ -115,7 +145,8 @@ class EraseResult(BaseModel):
 
 @router.post("/identity/retire", response_model=RetireResult,
              summary="Delete the identity entries of persons in no current extract",
-             responses=problem_responses(403, 503))
+             responses=problem_responses(403, 409, 502, 503,
+                                         meaning={**_FORBIDDEN, 409: _WRITES[409]}))
 async def admin_retire(services: ServicesDep, principal: Admin) -> RetireResult:
     retired = await run_in_threadpool(retire_identities, services.store)
     record(services, principal, None, person=None, action="retire-identities",
@@ -125,7 +156,9 @@ async def admin_retire(services: ServicesDep, principal: Admin) -> RetireResult:
 
 @router.post("/identity/erase", response_model=EraseResult,
              summary="Erase a person: their identity entry and the graphs only of them",
-             responses=problem_responses(400, 403, 503))
+             responses=problem_responses(400, 403, 409, 422, 502, 503, meaning={
+                 400: "`person` is not a pseudonymous person id or IRI", **_FORBIDDEN,
+                 409: _WRITES[409]}))
 async def admin_erase(body: EraseRequest, services: ServicesDep,
                       principal: Admin) -> EraseResult:
     try:
