@@ -327,8 +327,11 @@ def demo(
     base = f"http://127.0.0.1:{port}"
     out.print(f"\n[bold]Työdata graph demo[/bold] (store: {settings.store_path})")
     out.print(f"  API docs:        {base}/docs")
+    out.print(f"  health:          {base}/healthz")
     out.print(f"  SPARQL endpoint: {base}/sparql")
     out.print(f"  graphs:          {base}/graphs")
+    out.print(f"  person lookup:   POST {base}/api/persons/lookup (case worker)")
+    out.print(f"  audit log:       {base}/api/audit (steward); `tyodata audit verify`")
     out.print("\nDemo tokens (8 h):")
     for role, value in tokens.items():
         out.print(f"  {role:12} {value}", soft_wrap=True)
@@ -338,6 +341,12 @@ def demo(
         f"data-quality' --data-urlencode 'query=SELECT ?source (COUNT(*) AS ?n) WHERE {{ "
         f"GRAPH <https://tyodata.fi/graph/meta> {{ ?g <https://tyodata.fi/ontology#source> "
         f"?source }} }} GROUP BY ?source' {base}/sparql",
+        soft_wrap=True,
+    )
+    out.print(
+        f"  curl -s -H 'Authorization: Bearer {tokens['case_worker']}' -H 'X-Purpose: "
+        f"case-management' -H 'Content-Type: application/json' -d '{{\"identity_code\": "
+        f"\"<the client's henkilötunnus>\"}}' {base}/api/persons/lookup",
         soft_wrap=True,
     )
     if no_serve:

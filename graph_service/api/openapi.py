@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from core.pseudonyms import PERSON_NS
 from graph_service.api.problems import PROBLEM, TYPES
 from graph_service.policy.decision import PURPOSES
 
@@ -36,6 +37,8 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     },
 }
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+PERSON_PATTERN = "^(" + PERSON_NS.replace(".", r"\.") + ")?[a-z2-7]{26}$"
+"""A pseudonymous person id, or its IRI (what ``core.pseudonyms.person_iri`` accepts)."""
 
 REQUEST_ID_HEADER: dict[str, Any] = {
     "description": "The request's id (32 hex digits), also the `instance` of a problem "
@@ -60,13 +63,13 @@ _MEANING = {
     404: "Not found",
     406: "No acceptable result format for this query (see the Accept header)",
     409: "The store is open read-only",
-    413: "Request body over this endpoint's limit, or query result over the row cap",
+    413: "Request body over this endpoint's limit (refused before it is read)",
     415: "Unsupported request media type",
     422: "Invalid request parameters or body (the detail names them, never their values)",
     429: "Too many of your queries at once",
     500: "Internal error (quote the instance)",
     502: "The remote store (--endpoint) did not answer, or answered nonsense",
-    503: "Query time limit, service busy, audit log or store unavailable",
+    503: "The store or the audit log is unavailable",
 }
 
 
@@ -108,6 +111,7 @@ def finish(document: dict[str, Any]) -> dict[str, Any]:
                 response.setdefault("headers", {})["X-Request-Id"] = REQUEST_ID_HEADER
             for parameter in operation.get("parameters", []):
                 if parameter["name"].lower() in ("x-purpose", "purpose"):
+                    parameter.get("schema", {}).pop("description", None)
                     parameter["description"] = _purpose_text() + (
                         "" if parameter["in"] == "header" else
                         " (the X-Purpose header wins when both are sent)")
@@ -124,3 +128,72 @@ def install(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+# -- the SPARQL 1.1 Protocol, as /sparql and /admin/query take it -------------------------
+
+_GRAPH_LIST = {"type": "array", "items": {"type": "string"}}
+# In a form a field sent once is one value and a repeated one a list; both are read.
+_FORM_GRAPHS = {"anyOf": [{"type": "string"}, _GRAPH_LIST]}
+EXAMPLE_QUERIES: dict[str, dict[str, str]] = {
+    "select": {"summary": "SELECT: answered as SPARQL JSON unless Accept asks otherwise",
+               "value": "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 3"},
+    "ask": {"summary": "ASK: SPARQL JSON or XML",
+            "value": "ASK { ?s a ?class }"},
+    "construct": {"summary": "CONSTRUCT: Turtle unless Accept asks otherwise",
+                  "value": "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3"},
+}
+SPARQL_QUERY_PARAMETER: dict[str, Any] = {
+    "name": "query", "in": "query", "required": True,
+    "schema": {"type": "string", "minLength": 1}, "examples": EXAMPLE_QUERIES,
+    "description": "The SPARQL query. Anything that is not a SPARQL query (SELECT, "
+                   "CONSTRUCT, DESCRIBE, ASK) is 400; SERVICE and updates are 403",
+}
+DATASET_PARAMETERS: list[dict[str, Any]] = [
+    {"name": "default-graph-uri", "in": "query", "schema": _GRAPH_LIST, "style": "form",
+     "explode": True, "description": "Narrow the default graph (repeatable); a graph you "
+                                     "may not see, or that does not exist, is empty"},
+    {"name": "named-graph-uri", "in": "query", "schema": _GRAPH_LIST, "style": "form",
+     "explode": True, "description": "Narrow the named graphs (repeatable); a graph you "
+                                     "may not see, or that does not exist, is empty"},
+]
+
+
+def sparql_body() -> dict[str, Any]:
+    """The POST forms of the protocol: a form with ``query=``, or the query itself."""
+    return {"required": True, "description": "The SPARQL query, as a form or as the body",
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {"type": "object", "required": ["query"], "properties": {
+                        "query": {"type": "string", "minLength": 1},
+                        "default-graph-uri": _FORM_GRAPHS, "named-graph-uri": _FORM_GRAPHS}},
+                    "examples": {name: {**example, "value": {"query": example["value"]}}
+                                 for name, example in EXAMPLE_QUERIES.items()}},
+                "application/sparql-query": {"schema": {"type": "string", "minLength": 1},
+                                             "examples": EXAMPLE_QUERIES}}}
+
+
+def text_body(media_type: str, description: str, example: str) -> dict[str, Any]:
+    """A request body that is one text document of ``media_type``."""
+    return {"required": True, "description": description,
+            "content": {media_type: {"schema": {"type": "string"}, "example": example}}}
+
+
+_RESULT_SCHEMAS: dict[str, dict[str, Any]] = {
+    "application/sparql-results+json": {
+        "type": "object", "required": ["head"],
+        "properties": {"head": {"type": "object"}, "results": {"type": "object"},
+                       "boolean": {"type": "boolean"}}},
+    "application/ld+json": {"type": ["array", "object"]},
+}
+
+
+def sparql_results(select_types: tuple[str, ...], graph_types: tuple[str, ...]
+                   ) -> dict[int | str, dict[str, Any]]:
+    """The 200 answer of a query: one of the negotiated result formats."""
+    return {200: {"description": "The query result, in the format the Accept header asks "
+                                 "for: SELECT as SPARQL JSON, XML, CSV or TSV; ASK as SPARQL "
+                                 "JSON or XML; CONSTRUCT and DESCRIBE as Turtle, N-Triples "
+                                 "or JSON-LD",
+                  "content": {media: {"schema": _RESULT_SCHEMAS.get(media, {"type": "string"})}
+                              for media in (*select_types, *graph_types)}}}

@@ -57,7 +57,10 @@ _WRITES = {400: "Not a SPARQL update, or not UTF-8",
              responses={**sparql_results(SELECT_TYPES, GRAPH_TYPES),
                         **problem_responses(400, 403, 406, 415, 429, 502, 503, meaning={
                             400: "Not a SPARQL query, or the engine could not evaluate it",
-                            403: "Not an admin, or SERVICE or an update (refused)"})},
+                            403: "Not an admin, or SERVICE or an update (refused)",
+                            413: "Request body over the limit, or result over the row cap",
+                            503: "Query time limit, service busy (Retry-After), audit log "
+                                 "or store unavailable"})},
              openapi_extra={"parameters": DATASET_PARAMETERS, "requestBody": sparql_body()})
 async def admin_query(request: Request, services: ServicesDep, principal: Admin) -> Response:
     return await answer(request, services, principal, None, Reader.MAINTENANCE,
@@ -69,8 +72,9 @@ async def admin_query(request: Request, services: ServicesDep, principal: Admin)
              response_class=Response,
              responses={204: {"description": "Done"},
                         **problem_responses(400, 403, 409, 415, 502, 503, meaning=_WRITES)},
-             openapi_extra={"requestBody": text_body("application/sparql-update",
-                                                     "The SPARQL 1.1 update")})
+             openapi_extra={"requestBody": text_body(
+                 "application/sparql-update", "The SPARQL 1.1 update",
+                 "DROP SILENT GRAPH <https://example.org/graph/old>")})
 async def admin_update(request: Request, services: ServicesDep, principal: Admin) -> Response:
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "application/sparql-update":
@@ -102,9 +106,11 @@ async def admin_update(request: Request, services: ServicesDep, principal: Admin
                                                      "line), or the graph is not an IRI",
                                                 **_FORBIDDEN, 409: _WRITES[409]})},
              openapi_extra={"requestBody": text_body(
-                 "application/n-triples", "The triples, streamed (no size limit)")})
+                 "application/n-triples", "The triples, streamed (no size limit)",
+                 '<https://example.org/s> <https://example.org/p> "o" .\n')})
 async def admin_store(request: Request, services: ServicesDep, principal: Admin,
                       graph: Annotated[str, Query(description="Target graph IRI",
+                                                  examples=["https://example.org/graph/new"],
                                                   pattern=r'^https?://[^\s<>"{}|\\^`]+$',
                                                   max_length=2000)]) -> Response:
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()

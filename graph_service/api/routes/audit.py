@@ -7,17 +7,28 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from core.pseudonyms import PERSON_NS, person_iri
+from core.pseudonyms import person_iri
 from graph_service.api.deps import CurrentPrincipal, Purpose, ServicesDep, authorize
-from graph_service.api.openapi import problem_responses
+from graph_service.api.openapi import PERSON_PATTERN, problem_responses
 from graph_service.api.problems import Problem
 from graph_service.policy.decision import Action
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
-# For the document; the route itself answers 400 `invalid-person` for anything else.
-PERSON_PATTERN = "^(" + PERSON_NS.replace(".", r"\.") + ")?[a-z2-7]{26}$"
+
+
+def _not_a_number(value: object) -> object:
+    """ISO 8601 only: left alone, a bare number would be read as Unix seconds, so that
+    `since=2024` silently meant 1970-01-01T00:33:44Z."""
+    try:
+        float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return value
+    raise ValueError("give an ISO 8601 date-time, e.g. 2025-01-31T00:00:00Z")
+
+
+IsoTime = Annotated[datetime, BeforeValidator(_not_a_number)]
 
 
 class AuditRecord(BaseModel):
@@ -52,9 +63,12 @@ async def read_audit(
     purpose: Purpose,
     person: Annotated[str | None, Query(description="Pseudonymous person id or IRI",
                                         max_length=200,
+                                        # for the document; the route answers 400 itself
                                         json_schema_extra={"pattern": PERSON_PATTERN})] = None,
-    since: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
-    until: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
+    since: Annotated[IsoTime | None, Query(description="ISO 8601 date-time, inclusive; "
+                                                   "without an offset, UTC")] = None,
+    until: Annotated[IsoTime | None, Query(description="ISO 8601 date-time, inclusive; "
+                                                   "without an offset, UTC")] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> list[dict]:
     try:

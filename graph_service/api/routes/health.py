@@ -18,7 +18,7 @@ class Health(BaseModel):
 @router.get("/healthz", response_model=Health,
             summary="Is the service up and its store readable? (no token needed)",
             responses=problem_responses(502, 503, public=True))
-def healthz(services: ServicesDep) -> dict:
+def healthz(services: ServicesDep) -> dict:  # sync: reading the store must not block
     return {"status": "ok", "store": services.store.description,
             "current_graphs": len(services.directory.get().current()),
             "queries": services.queries.figures()}
