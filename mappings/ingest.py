@@ -27,7 +27,7 @@ from core.processes import die_with_parent
 from core.pseudonyms import Pseudonymizer
 from graph_service.store.base import Dataset, GraphStore
 from graph_service.store.registry import (
-    IDENTITY_GRAPH,
+    add_identities,
     begin_extract,
     collect_garbage,
     commit_extract,
@@ -360,7 +360,7 @@ def _load_prepared(store: GraphStore, planned: _Planned, prepared: Prepared, *,
     log(f"{source.id}: loading {report.rows_loaded} mapped rows")
     store.load_file(prepared.triples_file, graph)
     if prepared.identities_file:
-        store.load_file(prepared.identities_file, IDENTITY_GRAPH)
+        add_identities(store, prepared.identities_file)
     if not keep_intermediate:  # mapped rows are personal data: keep them no longer than needed
         prepared.triples_file.unlink()
         if prepared.identities_file:

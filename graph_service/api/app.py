@@ -121,7 +121,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.add_middleware(SparqlFastPath)  # inside the gatekeeper: added first, runs second
     app.add_middleware(Gatekeeper, signing_key=lambda: signing_key, limits=BodyLimits(
         default=settings.max_body_bytes,
-        by_prefix=(("/admin/store", None), ("/admin/update", settings.max_update_bytes),
+        by_prefix=(("/admin/store", None), ("/admin/identity/add", None),
+                   ("/admin/update", settings.max_update_bytes),
                    ("/admin/query", settings.max_query_bytes),
                    ("/sparql", settings.max_query_bytes))))
     return app

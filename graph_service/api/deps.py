@@ -38,6 +38,7 @@ async def get_services(request: Request) -> Services:
 # Dependencies are async: FastAPI runs a sync one in the thread pool, a hop that costs
 # more than the whole of what these do.
 ServicesDep = Annotated[Services, Depends(get_services)]
+MAX_PURPOSE_LENGTH = 64
 # Only for the OpenAPI document: the gatekeeper has already authenticated the caller.
 _bearer = HTTPBearer(auto_error=False, description="A token from `tyodata token`.")
 
@@ -71,9 +72,10 @@ def require_roles(*roles: str):
 
 async def declared_purpose(
     x_purpose: Annotated[str | None, Header(
-        description="Why the data is read, e.g. case-management", max_length=64)] = None,
+        description="Why the data is read, e.g. case-management",
+        max_length=MAX_PURPOSE_LENGTH)] = None,
     purpose: Annotated[str | None, Query(description="Same as the X-Purpose header",
-                                         max_length=64)] = None,
+                                         max_length=MAX_PURPOSE_LENGTH)] = None,
 ) -> str | None:
     return x_purpose or purpose
 

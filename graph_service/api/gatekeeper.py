@@ -11,12 +11,11 @@
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from graph_service.api.problems import PROBLEM, BodyTooLarge, problem_body
+from graph_service.api.problems import PROBLEM, BodyTooLarge, new_request_id, problem_body
 from graph_service.policy.errors import TokenError
 from graph_service.policy.tokens import Principal, verify
 
@@ -52,7 +51,7 @@ class Gatekeeper:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = uuid.uuid4().hex
+        request_id = new_request_id()
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
 

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.errors import TyodataError
-from core.hetu import redact
+from core.hetu import contains_code, redact
 from graph_service.policy.errors import AuditChainError, TokenError
 from graph_service.policy.guard import MalformedQueryError, QueryRefusedError
 from graph_service.store.errors import (
@@ -58,8 +58,18 @@ def problem_body(status: int, title: str, detail: str, kind: str, request_id: st
             "instance": f"urn:uuid:{uuid.UUID(request_id)}"}
 
 
+def new_request_id() -> str:
+    """A random request id (hex). About one random id in a few thousand spells something
+    shaped like an identity code, in hex or in its dashed urn:uuid form; those are drawn
+    again, so no scanner of our responses or logs ever has to wonder."""
+    while True:
+        request_id = uuid.uuid4()
+        if not contains_code(request_id.hex) and not contains_code(str(request_id)):
+            return request_id.hex
+
+
 def _request_id(request: Request) -> str:
-    return getattr(request.state, "request_id", None) or uuid.uuid4().hex
+    return getattr(request.state, "request_id", None) or new_request_id()
 
 
 def problem_response(request: Request, status: int, title: str, detail: str, kind: str,
@@ -149,9 +159,11 @@ async def _too_large(request: Request, exc: Exception) -> JSONResponse:
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error("unexpected %s in request %s", exc.__class__.__name__, _request_id(request))
+    # Starlette answers a 500 outside the gatekeeper: the request id header is set here.
+    request_id = _request_id(request)
     return problem_response(request, 500, "Internal error",
-                            f"the service failed; quote request {_request_id(request)} "
-                            "to its administrators", "internal")
+                            f"the service failed; quote request {request_id} "
+                            "to its administrators", "internal", {"X-Request-Id": request_id})
 
 
 def handlers() -> dict:

@@ -13,8 +13,9 @@ import logging
 
 from fastapi import Request
 
+from graph_service.api.deps import MAX_PURPOSE_LENGTH
 from graph_service.api.gatekeeper import ASGIApp, Receive, Scope, Send
-from graph_service.api.problems import handlers
+from graph_service.api.problems import Problem, handlers
 from graph_service.api.query_path import answer
 from graph_service.policy.visibility import sparql_reader
 
@@ -33,8 +34,12 @@ class SparqlFastPath:
             return
         request = Request(scope, receive)
         principal = scope["state"]["principal"]  # the gatekeeper let only callers through
-        purpose = request.headers.get("x-purpose") or request.query_params.get("purpose")
+        declared = (request.headers.get("x-purpose"), request.query_params.get("purpose"))
+        purpose = declared[0] or declared[1]
         try:
+            if any(p is not None and len(p) > MAX_PURPOSE_LENGTH for p in declared):
+                raise Problem(422, "Invalid request", "X-Purpose (or purpose=) is at most "
+                              f"{MAX_PURPOSE_LENGTH} characters", "invalid-request")
             response = await answer(request, scope["app"].state.services, principal,
                                     purpose, sparql_reader(principal), resource="/sparql")
         except Exception as error:  # the app's handler table decides the problem document

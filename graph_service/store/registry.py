@@ -34,6 +34,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 
 from rdflib import Graph
 
@@ -315,14 +316,26 @@ def _identity_entries(store: GraphStore) -> int:
     return int(table.rows[0][0])  # type: ignore[arg-type]
 
 
-def _delegated(store: GraphStore, operation: str, body: dict) -> dict | None:
+def _delegated(store: GraphStore, operation: str, body: dict | None = None,
+               file: Path | None = None) -> dict | None:
     delegate = getattr(store, "delegate_identity", None)
-    return None if delegate is None else delegate(operation, body)
+    return None if delegate is None else delegate(operation, body, file)
+
+
+def add_identities(store: GraphStore, path: Path) -> int | None:
+    """Add the identity entries (N-Triples ``<person> tyo:identityCode "code"``) in ``path``;
+    a Työdata service checks each pair against its pseudonym key first. Returns the count
+    when the service reports it."""
+    done = _delegated(store, "add", file=path)
+    if done is not None:
+        return int(done["added"])
+    store.load_file(path, IDENTITY_GRAPH)
+    return None
 
 
 def retire_identities(store: GraphStore) -> int:
     """Delete the identity entries of persons that no current extract holds; how many."""
-    done = _delegated(store, "retire", {})
+    done = _delegated(store, "retire")
     if done is not None:
         return int(done["retired"])
     extracts = read_directory(store).of_kind(GraphKind.EXTRACT)

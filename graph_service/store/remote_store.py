@@ -60,6 +60,12 @@ def _term(value: dict | None) -> Node | None:
     return Literal(value["value"], datatype=URIRef(datatype) if datatype else None)
 
 
+def _chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            yield chunk
+
+
 class RemoteSparqlStore:
     """GraphStore over HTTP. ``token`` is sent as a bearer token when given."""
 
@@ -163,14 +169,21 @@ class RemoteSparqlStore:
             )
         return result
 
-    def delegate_identity(self, operation: str, body: dict) -> dict | None:
-        """Run an identity-graph operation on a Työdata service; None on a plain server
-        (which then gets the operation as a SPARQL update)."""
+    def delegate_identity(self, operation: str, body: dict | None = None,
+                          file: Path | None = None) -> dict | None:
+        """Run an identity-graph operation on a Työdata service (a JSON ``body``, or an
+        N-Triples ``file`` streamed); None on a plain server, which then gets the operation
+        as a SPARQL update or a graph store POST."""
         if self.endpoints.identity is None:
             return None
         self._writable()
+        if file is not None:
+            sent = {"content": _chunks(file),
+                    "headers": {"Content-Type": "application/n-triples"}}
+        else:
+            sent = {"json": body or {}}
         try:
-            response = self._client.post(f"{self.endpoints.identity}/{operation}", json=body)
+            response = self._client.post(f"{self.endpoints.identity}/{operation}", **sent)
         except httpx.HTTPError as err:
             raise StoreError(f"the endpoint at {self.endpoints.identity} did not answer: "
                              f"{err}") from err
@@ -194,14 +207,8 @@ class RemoteSparqlStore:
 
     def load_file(self, path: Path, graph: str) -> None:
         self._writable()
-
-        def chunks() -> Iterator[bytes]:
-            with path.open("rb") as handle:
-                while chunk := handle.read(_CHUNK):
-                    yield chunk
-
-        self._send("POST", self.endpoints.store, params={"graph": graph}, content=chunks(),
-                   headers={"Content-Type": "application/n-triples"})
+        self._send("POST", self.endpoints.store, params={"graph": graph},
+                   content=_chunks(path), headers={"Content-Type": "application/n-triples"})
 
     def load_graph(self, data: bytes, media_type: str, graph: str) -> None:
         self._writable()

@@ -10,7 +10,10 @@ The identity graph changes only through the two operations under /admin/identity
 
 from __future__ import annotations
 
+import re
 import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -19,9 +22,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from core.hetu import problem as hetu_problem
 from core.private import private_dir
-from core.pseudonyms import person_iri
-from graph_service.api.deps import ServicesDep, record
+from core.pseudonyms import PERSON_NS, Pseudonymizer, person_iri
+from graph_service.api.deps import Services, ServicesDep, record
 from graph_service.api.deps import require_roles as _require_roles
 from graph_service.api.openapi import (
     DATASET_PARAMETERS,
@@ -117,21 +121,85 @@ async def admin_store(request: Request, services: ServicesDep, principal: Admin,
     if kind != "application/n-triples":
         raise Problem(415, "Unsupported media type", "send application/n-triples",
                       "unsupported-media-type")
+    if graph == IDENTITY_GRAPH:
+        why = "the identity graph takes entries only through POST /admin/identity/add"
+        record(services, principal, None, person=None, action="admin-load", resource=graph,
+               decision=Decision(False, why))
+        raise Problem(403, "Graph refused", why, "protected-graph-refused")
     record(services, principal, None, person=None, action="admin-load", resource=graph,
            decision=_PERMIT, reason="graph store POST")
-    work = private_dir(services.settings.home / "work")
-    with tempfile.NamedTemporaryFile(suffix=".nt", dir=work) as tmp:
-        async for chunk in request.stream():
-            tmp.write(chunk)
-        tmp.flush()
+    async with _spooled(request, services) as path:
         try:
-            await run_in_threadpool(services.store.load_file, Path(tmp.name), graph)
+            await run_in_threadpool(services.store.load_file, path, graph)
         except ValueError:  # the engine's IRI grammar (a bad host, port or %-escape)
             raise Problem(400, "Invalid graph", "the graph is not a valid IRI",
                           "invalid-graph") from None
         finally:
             services.directory.invalidate()
     return Response(status_code=204)
+
+
+@asynccontextmanager
+async def _spooled(request: Request, services: Services) -> AsyncIterator[Path]:
+    """The streamed request body in an owner-only temporary file (never held in memory)."""
+    work = private_dir(services.settings.home / "work")
+    with tempfile.NamedTemporaryFile(suffix=".nt", dir=work) as tmp:
+        async for chunk in request.stream():
+            tmp.write(chunk)
+        tmp.flush()
+        yield Path(tmp.name)
+
+
+_IDENTITY_LINE = re.compile(
+    r'<' + re.escape(PERSON_NS) + r'([a-z2-7]{26})> <https://tyodata\.fi/ontology#identityCode> '
+    r'"([^"\\]*)" \.\n?')
+
+
+def _checked_identities(path: Path, pseudonymize: Pseudonymizer) -> tuple[int, str | None]:
+    """How many identity entries ``path`` holds, or why it is refused (a line that is not
+    exactly one entry, an invalid code, or a pair that does not match our pseudonym key)."""
+    count = 0
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for number, line in enumerate(handle, start=1):
+            match = _IDENTITY_LINE.fullmatch(line)
+            if match is None:
+                return count, f"line {number} is not one identity entry"
+            pseudonym, code = match.groups()
+            if hetu_problem(code) or pseudonymize(code) != pseudonym:
+                return count, (f"line {number}: the identity code does not belong to the "
+                               "person it is given for (or is not valid)")
+            count += 1
+    return count, None
+
+
+class AddResult(BaseModel):
+    added: int = Field(description="Identity entries added")
+
+
+@router.post("/identity/add", response_model=AddResult,
+             summary="Add identity entries (ingest): each checked against the pseudonym key",
+             responses=problem_responses(400, 403, 415, 503, body_limit=False),
+             openapi_extra={"requestBody": text_body(
+                 "application/n-triples", "One entry a line: <person> "
+                 "<https://tyodata.fi/ontology#identityCode> \"code\" .",
+                 "")})
+async def admin_add_identities(request: Request, services: ServicesDep,
+                               principal: Admin) -> AddResult:
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "application/n-triples":
+        raise Problem(415, "Unsupported media type", "send application/n-triples",
+                      "unsupported-media-type")
+    async with _spooled(request, services) as path:
+        added, why = await run_in_threadpool(_checked_identities, path, services.pseudonymize)
+        if why is not None:
+            record(services, principal, None, person=None, action="add-identities",
+                   resource=IDENTITY_GRAPH, decision=Decision(False, why))
+            raise Problem(400, "Identity entries refused", f"{why}; nothing was added",
+                          "identity-refused")
+        await run_in_threadpool(services.store.load_file, path, IDENTITY_GRAPH)
+    record(services, principal, None, person=None, action="add-identities",
+           resource=IDENTITY_GRAPH, decision=_PERMIT, reason=f"{added} entries added")
+    return AddResult(added=added)
 
 
 class RetireResult(BaseModel):

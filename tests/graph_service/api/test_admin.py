@@ -106,3 +106,21 @@ def test_erasure_through_the_service(api: Api):
     assert bad.status_code == 400 and not identity_codes(bad.text)
     record = next(r for r in reversed(audit(api)) if r["action"] == "erase")
     assert record["person"] == person and record["decision"] == "permit"
+
+
+def test_identity_entries_enter_only_checked_against_the_pseudonym_key(api: Api):
+    person = Pseudonymizer(KEY).iri(PERSONAS[1].hetu)
+    entry = f'<{person}> <{TYO}identityCode> "{PERSONAS[1].hetu}" .\n'
+    nt = {"Content-Type": "application/n-triples"}
+    direct = api.request("POST", "/admin/store", role="admin", content=entry, headers=nt,
+                         params={"graph": IDENTITY_GRAPH})
+    assert direct.status_code == 403  # not through the generic graph store
+    other = Pseudonymizer(KEY).iri(PERSONAS[0].hetu)
+    for bad in (entry.replace(person, other),            # someone else's code
+                entry.replace(" .", " ; <urn:x> 1 ."),    # anything but one entry a line
+                entry + f'<{person}> <urn:loot> "x" .\n'):
+        r = api.request("POST", "/admin/identity/add", role="admin", content=bad, headers=nt)
+        assert r.status_code == 400 and "nothing was added" in r.json()["detail"], r.text
+        assert not identity_codes(r.text)
+    ok = api.request("POST", "/admin/identity/add", role="admin", content=entry, headers=nt)
+    assert ok.status_code == 200 and ok.json() == {"added": 1}
