@@ -51,7 +51,8 @@ class Settings(BaseSettings):
 
     sparql_timeout_s: float = 30.0
     """Time limit of one SPARQL query; past it the query's worker is killed."""
-    sparql_max_rows: int = 10_000
+    sparql_max_result_bytes: int = 32 * 1024 * 1024
+    """Largest serialized result of one query (413 past it): bounds memory and transfer."""
     sparql_workers: int = 4
     """Sandboxed worker processes answering SPARQL queries (and so queries at once)."""
     sparql_per_caller: int = 2

@@ -216,7 +216,9 @@ def _serve(settings: Settings) -> None:
 
     # No access log: a GET /sparql URL carries the query text, which may hold personal data.
     # Who read what is in the audit log.
+    # proxy_headers off: we trust no proxy's word on who the client is.
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
+                proxy_headers=False,
                 access_log=False)
 
 

@@ -87,10 +87,10 @@ def sparql(
                 if isinstance(graph_store, OxigraphStore):
                     graph_store.close()  # the worker opens it read-only itself
                     body = run_confined(settings.store_path, checked.text, dataset, media,
-                                        max_rows=2**62)
+                                        max_bytes=2**62)
                 else:
                     result = graph_store.execute(checked.text, dataset=dataset,
-                                                 max_rows=2**62, timeout_s=float("inf"))
+                                                 max_bytes=2**62, timeout_s=float("inf"))
                     body = serialize(result, media)
             except SyntaxError as error:
                 err.print(f"[red]error:[/red] the query does not parse: {error}",

@@ -44,7 +44,7 @@ def query_runner(settings: Settings, store: GraphStore) -> QueryRunner:
     otherwise; both behind the same per-caller and overall limits."""
     limits = QueryLimits(workers=settings.sparql_workers, per_caller=settings.sparql_per_caller,
                          queue=settings.sparql_queue, timeout_s=settings.sparql_timeout_s,
-                         max_rows=settings.sparql_max_rows)
+                         max_bytes=settings.sparql_max_result_bytes)
     if isinstance(store, OxigraphStore):
         return QuerySandbox(store, limits)
     return RemoteQueryRunner(store, limits)
@@ -112,8 +112,12 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             if store is None:  # close only what we opened
                 services.store.close()
 
+    # No native OpenTelemetry: spans would carry URLs and query strings (personal data) to
+    # wherever a global provider points, and its per-request checks cost more than a lookup.
     app = FastAPI(title="Työdata graph", version="0.2.0", description=DESCRIPTION,
-                  lifespan=lifespan, exception_handlers=handlers())
+                  lifespan=lifespan, exception_handlers=handlers(),
+                  telemetry={"tracing": False, "metrics": False, "logs": False,
+                             "operation_spans": False})
     for module in (health, graphs, persons, audit, sparql, admin):
         app.include_router(module.router)
     install_openapi(app)  # the served document: problem schema, X-Request-Id, purposes

@@ -95,7 +95,7 @@ async def _evaluation(request: Request, exc: QueryEvaluationError) -> JSONRespon
 
 
 async def _limit(request: Request, exc: QueryLimitError) -> JSONResponse:
-    status = 413 if exc.kind == "rows" else 503
+    status = 413 if exc.kind == "size" else 503
     return problem_response(request, status, "Query limit reached", str(exc),
                             f"query-{exc.kind}")
 

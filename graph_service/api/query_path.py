@@ -112,7 +112,7 @@ async def read_protocol_request(request: Request) -> ProtocolRequest:
 
 async def answer(request: Request, services: Services, principal: Principal,
                  purpose: str | None, reader: Reader, *, resource: str,
-                 timeout_s: float | None = None, max_rows: int | None = None) -> Response:
+                 timeout_s: float | None = None, max_bytes: int | None = None) -> Response:
     """Run a caller's SPARQL query on its path, with every check, and answer it."""
     protocol = await read_protocol_request(request)
     try:
@@ -146,7 +146,8 @@ async def answer(request: Request, services: Services, principal: Principal,
                statement=protocol.query)
     body = await services.queries.run(f"{principal.organisation}/{principal.subject}",
                                       checked.text, dataset, media, timeout_s=timeout_s,
-                                      max_rows=max_rows, gone=_disconnected(request))
+                                      max_bytes=max_bytes,
+                                      gone=lambda: _disconnected(request))
     charset = "; charset=utf-8" if media.startswith("text/") else ""
     return Response(body, media_type=media + charset)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
+from functools import lru_cache
 
 from graph_service.policy.tokens import Principal
 from graph_service.store.base import Dataset
@@ -64,9 +65,17 @@ def visible_graphs(reader: Reader, directory: GraphDirectory, *,
     """The graphs ``reader`` may see. ``store_graphs`` (every named graph in the store) is
     needed for MAINTENANCE only."""
     if reader is Reader.MAINTENANCE:
-        graphs = {*store_graphs, META_GRAPH}
-    else:
-        graphs = {*directory.of_kind(*_KINDS[reader]), META_GRAPH}
+        return _without_identity({*store_graphs, META_GRAPH})
+    return _visible(reader, directory)
+
+
+@lru_cache(maxsize=16)
+def _visible(reader: Reader, directory: GraphDirectory) -> tuple[str, ...]:
+    # The same directory serves many requests in a row: decide once per reading.
+    return _without_identity({*directory.of_kind(*_KINDS[reader]), META_GRAPH})
+
+
+def _without_identity(graphs: set[str]) -> tuple[str, ...]:
     graphs.discard(IDENTITY_GRAPH)
     return tuple(sorted(graphs))
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from rdflib import Graph
 from rdflib.term import Node
 
 
@@ -61,15 +60,6 @@ class GraphStore(Protocol):
     def query_serialized(
         self, query: str, media_type: str, *, dataset: Dataset | None = None
     ) -> bytes: ...
-
-    def execute(self, query: str, *, dataset: Dataset | None = None, max_rows: int = 10_000,
-                timeout_s: float = 30.0) -> Table | bool | Graph:
-        """Any query form; QueryLimitError past ``max_rows`` results or ``timeout_s``.
-
-        SELECT rows may hold the backend's own term objects: pass the result to
-        ``graph_service.store.results.serialize``, which reads either kind.
-        """
-        ...
 
     def update(self, update: str) -> None:
         """Run a SPARQL 1.1 update as one transaction."""

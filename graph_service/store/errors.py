@@ -18,7 +18,7 @@ class QueryLimitError(StoreError):
 
     def __init__(self, message: str, *, kind: str) -> None:
         super().__init__(message)
-        self.kind = kind  # "timeout" | "rows"
+        self.kind = kind  # "timeout" | "size" | "cancelled"
 
 
 class QueryEvaluationError(StoreError):

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from core.private import private_dir
 from graph_service.store.base import Dataset, Table
 from graph_service.store.errors import (
-    QueryLimitError,
     ReadOnlyStoreError,
     StoreError,
     StoreLockedError,
 )
-from graph_service.store.results import QueryResult
 
 _RESULT_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -44,18 +41,6 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Node | N
     if term.language:
         return Literal(term.value, lang=term.language)
     return Literal(term.value, datatype=URIRef(term.datatype.value))
-
-
-def _check_limits(count: int, max_rows: int, deadline: float, timeout_s: float) -> None:
-    if count >= max_rows:
-        raise QueryLimitError(
-            f"the query returns more than {max_rows} results; add a LIMIT or narrow it",
-            kind="rows",
-        )
-    if time.monotonic() > deadline:
-        raise QueryLimitError(
-            f"the query ran past the time limit of {timeout_s:g} s; narrow it", kind="timeout"
-        )
 
 
 class OxigraphStore:
@@ -124,43 +109,6 @@ class OxigraphStore:
         if fmt is None:
             raise StoreError(f"cannot serialize this query's results as {media_type}")
         return result.serialize(format=fmt)
-
-    def execute(self, query: str, *, dataset: Dataset | None = None, max_rows: int = 10_000,
-                timeout_s: float = 30.0) -> QueryResult:
-        """Any query form, stopped at ``max_rows`` results or ``timeout_s`` seconds.
-
-        Results are consumed lazily, so the limits hold while rows stream; a query that
-        must finish a large sort or aggregate first is checked once it yields.
-        """
-        deadline = time.monotonic() + timeout_s
-        result = self._run(query, dataset)
-        if isinstance(result, ox.QueryBoolean):
-            return bool(result)
-        try:
-            return self._collect(result, max_rows, deadline, timeout_s)
-        except QueryLimitError as error:
-            limit_error = error
-        # pyoxigraph results may only be dropped on the thread that made them; a traceback
-        # carried to another thread would drop them there, so release them here first.
-        del result
-        raise limit_error.with_traceback(None)
-
-    @staticmethod
-    def _collect(result, max_rows: int, deadline: float, timeout_s: float) -> Table | Graph:
-        if isinstance(result, ox.QuerySolutions):
-            variables = [v.value for v in result.variables]
-            rows = []
-            for solution in result:
-                _check_limits(len(rows), max_rows, deadline, timeout_s)
-                # pyoxigraph terms, unconverted: results.serialize reads them directly.
-                rows.append(tuple(solution[v] for v in variables))
-            return Table(variables, rows)
-        graph = Graph()
-        for n, triple in enumerate(result):
-            _check_limits(n, max_rows, deadline, timeout_s)
-            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate),
-                       to_rdflib(triple.object)))
-        return graph
 
     # -- writes ----------------------------------------------------------------
     def _writable(self) -> None:

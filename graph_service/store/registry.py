@@ -94,7 +94,7 @@ class GraphInfo:
     status: Status | None = None  # for extract and reference graphs
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one per reading
 class GraphDirectory:
     """What the meta graph says about every registered graph, read in one query."""
 

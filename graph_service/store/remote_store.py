@@ -7,6 +7,7 @@ would create a new graph of the server's choosing.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from graph_service.store.errors import (
     StoreError,
     UpstreamAnswerError,
 )
+from graph_service.store.registry import EMPTY_GRAPH
 from graph_service.store.results import QueryResult
 
 _CHUNK = 1 << 20
@@ -83,14 +85,17 @@ class RemoteSparqlStore:
             response = self._client.request(method, url, **kwargs)
         except httpx.HTTPError as err:
             raise StoreError(f"the SPARQL endpoint at {url} did not answer: {err}") from err
-        if response.status_code == 400:
-            raise SyntaxError(response.text.strip() or "the endpoint refused the request")
-        if response.status_code in (401, 403):
-            raise StoreError(f"{url} refused the request ({response.status_code}): "
-                             f"{response.text.strip()[:300]}")
-        if response.status_code >= 400:
-            raise StoreError(f"{url} answered {response.status_code}: {response.text[:300]}")
+        self._raise_for_status(response.status_code, response.text, url)
         return response
+
+    @staticmethod
+    def _raise_for_status(status: int, text: str, url: str) -> None:
+        if status == 400:
+            raise SyntaxError(text.strip() or "the endpoint refused the request")
+        if status in (401, 403):
+            raise StoreError(f"{url} refused the request ({status}): {text.strip()[:300]}")
+        if status >= 400:
+            raise StoreError(f"{url} answered {status}: {text[:300]}")
 
     def _query(self, query: str, accept: str, dataset: Dataset | None,
                timeout: float | None = None) -> httpx.Response:
@@ -100,7 +105,7 @@ class RemoteSparqlStore:
             form += [("named-graph-uri", g) for g in dataset.named]
             if not dataset.default:
                 # An empty default graph must still be explicit, or the server uses its own.
-                form.append(("default-graph-uri", "urn:tyodata:empty"))
+                form.append(("default-graph-uri", EMPTY_GRAPH))
         return self._send(
             "POST", self.endpoints.query, content=urlencode(form).encode(),
             headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
@@ -129,45 +134,50 @@ class RemoteSparqlStore:
             raise StoreError(f"cannot serialize this query's results as {media_type}")
         return response.content
 
-    def execute(self, query: str, *, dataset: Dataset | None = None, max_rows: int = 10_000,
-                timeout_s: float = 30.0) -> QueryResult:
-        """Any query form, with the same limits as the embedded store."""
+    def execute(self, query: str, *, dataset: Dataset | None = None,
+                max_bytes: int = 32 << 20, timeout_s: float = 30.0) -> QueryResult:
+        """Any query form, parsed; QueryLimitError past ``timeout_s`` or when the server's
+        answer passes ``max_bytes`` (read as it streams, never held whole past that)."""
         accept = "application/sparql-results+json, application/n-triples;q=0.9"
+        form: list[tuple[str, str]] = [("query", query)]
+        if dataset is not None:
+            form += [("default-graph-uri", g) for g in dataset.default or (EMPTY_GRAPH,)]
+            form += [("named-graph-uri", g) for g in dataset.named]
         try:
-            response = self._query(query, accept, dataset,
-                                   timeout=None if math.isinf(timeout_s) else timeout_s)
-        except StoreError as err:
-            if isinstance(err.__cause__, httpx.TimeoutException):
-                raise QueryLimitError(
-                    f"the query ran past the time limit of {timeout_s:g} s; narrow it",
-                    kind="timeout",
-                ) from err
-            raise
+            with self._client.stream(
+                    "POST", self.endpoints.query, content=urlencode(form).encode(),
+                    headers={"Accept": accept,
+                             "Content-Type": "application/x-www-form-urlencoded"},
+                    timeout=None if math.isinf(timeout_s) else timeout_s) as response:
+                body = b""
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > max_bytes:
+                        raise QueryLimitError(
+                            f"the result is larger than {max_bytes} bytes; add a LIMIT or "
+                            "narrow the query", kind="size")
+        except httpx.TimeoutException:
+            raise QueryLimitError(f"the query ran past the time limit of {timeout_s:g} s; "
+                                  "narrow it", kind="timeout") from None
+        except httpx.HTTPError as err:
+            raise StoreError(f"the SPARQL endpoint at {self.endpoints.query} did not answer: "
+                             f"{err}") from err
+        self._raise_for_status(response.status_code, body.decode("utf-8", "replace"),
+                               self.endpoints.query)
         kind = response.headers.get("content-type", "").split(";")[0].strip()
         try:
             if kind == "application/n-triples":
-                graph = Graph().parse(data=response.text, format="nt")
-                count = len(graph)
-                result: QueryResult = graph
-            else:
-                data = response.json()
-                if "boolean" in data:
-                    return bool(data["boolean"])
-                variables = data["head"]["vars"]
-                bindings = data["results"]["bindings"]
-                count = len(bindings)
-                result = Table(variables, [tuple(_term(b.get(v)) for v in variables)
-                                           for b in bindings[: max_rows + 1]])
+                return Graph().parse(data=body.decode("utf-8"), format="nt")
+            data = json.loads(body)
+            if "boolean" in data:
+                return bool(data["boolean"])
+            variables = data["head"]["vars"]
+            return Table(variables, [tuple(_term(b.get(v)) for v in variables)
+                                     for b in data["results"]["bindings"]])
         except Exception as err:  # the server's own words may quote the query: not repeated
             raise UpstreamAnswerError(
                 f"the SPARQL endpoint's answer could not be read ({err.__class__.__name__}, "
                 f"{kind or 'no content type'})") from None
-        if count > max_rows:
-            raise QueryLimitError(
-                f"the query returns more than {max_rows} results; add a LIMIT or narrow it",
-                kind="rows",
-            )
-        return result
 
     def delegate_identity(self, operation: str, body: dict | None = None,
                           file: Path | None = None) -> dict | None:

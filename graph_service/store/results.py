@@ -44,7 +44,22 @@ def _parts(term: object) -> tuple[str, str, str | None, str | None]:
             None if term.language or term.datatype is None else str(term.datatype))
 
 
+_OX_NAMED, _OX_LITERAL = ox.NamedNode, ox.Literal
+
+
 def _json_term(term: object) -> dict:
+    # pyoxigraph's own terms first: the embedded store's results, on every request.
+    kind_of = type(term)
+    if kind_of is _OX_NAMED:
+        return {"type": "uri", "value": term.value}
+    if kind_of is _OX_LITERAL:
+        language = term.language
+        if language:
+            return {"type": "literal", "value": term.value, "xml:lang": language}
+        datatype = term.datatype.value
+        if datatype == XSD_STRING:
+            return {"type": "literal", "value": term.value}
+        return {"type": "literal", "value": term.value, "datatype": datatype}
     kind, value, language, datatype = _parts(term)
     out = {"type": kind, "value": value}
     if language:

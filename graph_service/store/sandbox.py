@@ -27,18 +27,20 @@ import socket
 import subprocess
 import sys
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.private import private_dir
-from graph_service.store.base import Dataset, GraphStore
+from graph_service.store.base import Dataset
 from graph_service.store.errors import QueryEvaluationError, QueryLimitError, StoreError
 from graph_service.store.oxigraph_store import OxigraphStore
+from graph_service.store.remote_store import RemoteSparqlStore
 from graph_service.store.results import serialize
 from graph_service.store.sandbox_worker import FRAME, QueryRequest, receive, send
 
 log = logging.getLogger("tyodata.sandbox")
+WATCH_AFTER_S = 0.05
 
 
 class BusyError(StoreError):
@@ -56,7 +58,7 @@ class QueryLimits:
     per_caller: int = 2
     queue: int = 16
     timeout_s: float = 30.0
-    max_rows: int = 10_000
+    max_bytes: int = 32 << 20
 
 
 def _timed_out(timeout_s: float) -> QueryLimitError:
@@ -74,17 +76,17 @@ class QueryRunner(ABC):
         self._waiting = 0
 
     async def run(self, caller: str, query: str, dataset: Dataset, media: str, *,
-                  timeout_s: float | None = None, max_rows: int | None = None,
-                  gone: Awaitable[object] | None = None) -> bytes:
+                  timeout_s: float | None = None, max_bytes: int | None = None,
+                  gone: Callable[[], Awaitable[object]] | None = None) -> bytes:
         """The serialized result of ``query`` (already checked by the guard) as ``media``.
 
         Raises BusyError before any work when the caller or the service is at its limit,
-        QueryLimitError past the time limit (waiting included) or the row cap, SyntaxError
-        for a query the engine refuses. ``gone`` resolves when the caller disconnects.
+        QueryLimitError past the time limit (waiting included) or the size cap, SyntaxError
+        for a query the engine refuses. ``gone()`` resolves when the caller disconnects.
         """
         limits = self.limits
         timeout = limits.timeout_s if timeout_s is None else timeout_s
-        rows = limits.max_rows if max_rows is None else max_rows
+        size = limits.max_bytes if max_bytes is None else max_bytes
         if self._by_caller.get(caller, 0) >= limits.per_caller:
             raise BusyError(f"you already have {limits.per_caller} queries running; wait for "
                             "one to finish", scope="caller")
@@ -95,16 +97,19 @@ class QueryRunner(ABC):
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         try:
-            self._waiting += 1
-            try:
-                await asyncio.wait_for(self._slots.acquire(), timeout)
-            except TimeoutError:
-                raise _timed_out(timeout) from None
-            finally:
-                self._waiting -= 1
+            if self._slots.locked():  # wait for a slot, within the time limit
+                self._waiting += 1
+                try:
+                    await asyncio.wait_for(self._slots.acquire(), timeout)
+                except TimeoutError:
+                    raise _timed_out(timeout) from None
+                finally:
+                    self._waiting -= 1
+            else:  # the common case: no timer, no task
+                await self._slots.acquire()
             try:
                 return await self._execute(query, dataset, media, timeout,
-                                           max(deadline - loop.time(), 0.001), rows, gone)
+                                           max(deadline - loop.time(), 0.001), size, gone)
             finally:
                 self._slots.release()
         finally:
@@ -118,8 +123,8 @@ class QueryRunner(ABC):
 
     @abstractmethod
     async def _execute(self, query: str, dataset: Dataset, media: str, limit_s: float,
-                       remaining_s: float, max_rows: int,
-                       gone: Awaitable[object] | None) -> bytes: ...
+                       remaining_s: float, max_bytes: int,
+                       gone: Callable[[], Awaitable[object]] | None) -> bytes: ...
 
     async def start(self) -> None:  # noqa: B027 - optional hook
         """Prepare (e.g. start workers)."""
@@ -250,18 +255,21 @@ class QuerySandbox(QueryRunner):
         return self._idle.pop()
 
     async def _execute(self, query: str, dataset: Dataset, media: str, limit_s: float,
-                       remaining_s: float, max_rows: int,
-                       gone: Awaitable[object] | None) -> bytes:
-        try:
-            worker = await asyncio.wait_for(self._take_worker(), remaining_s)
-        except TimeoutError:
-            raise _timed_out(limit_s) from None
+                       remaining_s: float, max_bytes: int,
+                       gone: Callable[[], Awaitable[object]] | None) -> bytes:
+        if self._idle:
+            worker = self._idle.pop()
+        else:  # a slot is held, so a replacement worker is starting
+            try:
+                worker = await asyncio.wait_for(self._take_worker(), remaining_s)
+            except TimeoutError:
+                raise _timed_out(limit_s) from None
         answer: tuple | None = None
         try:
             snapshot = str(await self._snapshots.current())
             worker.snapshot = snapshot
             worker.send(QueryRequest(snapshot, query, dataset.default, dataset.named, media,
-                                     max_rows))
+                                     max_bytes))
             answer = await _first(worker.receive(), gone, remaining_s, limit_s)
         finally:
             if answer is not None and answer[0] != "error":
@@ -286,17 +294,21 @@ class QuerySandbox(QueryRunner):
 class RemoteQueryRunner(QueryRunner):
     """The same admission in front of a remote SPARQL store, which runs the query itself."""
 
-    def __init__(self, store: GraphStore, limits: QueryLimits) -> None:
+    def __init__(self, store: RemoteSparqlStore, limits: QueryLimits) -> None:
         super().__init__(limits)
         self._store = store
 
     async def _execute(self, query: str, dataset: Dataset, media: str, limit_s: float,
-                       remaining_s: float, max_rows: int,
-                       gone: Awaitable[object] | None) -> bytes:
+                       remaining_s: float, max_bytes: int,
+                       gone: Callable[[], Awaitable[object]] | None) -> bytes:
         def work() -> bytes:
-            result = self._store.execute(query, dataset=dataset, max_rows=max_rows,
+            result = self._store.execute(query, dataset=dataset, max_bytes=max_bytes,
                                          timeout_s=remaining_s)
-            return serialize(result, media)
+            body = serialize(result, media)
+            if len(body) > max_bytes:
+                raise QueryLimitError(f"the result is larger than {max_bytes} bytes; add a "
+                                      "LIMIT or narrow the query", kind="size")
+            return body
 
         task = asyncio.ensure_future(asyncio.to_thread(work))
         try:
@@ -305,30 +317,44 @@ class RemoteQueryRunner(QueryRunner):
             task.cancel()  # the thread ends when the HTTP client times out
 
 
-async def _first(answer: Awaitable, gone: Awaitable[object] | None, remaining_s: float,
-                 limit_s: float):
+async def _first(answer: Awaitable, gone: Callable[[], Awaitable[object]] | None,
+                 remaining_s: float, limit_s: float):
     """The answer, unless the time runs out (QueryLimitError) or the caller goes first."""
-    answer_task = asyncio.ensure_future(answer)
-    waiting = {answer_task}
-    gone_task = None if gone is None else asyncio.ensure_future(gone)
-    if gone_task is not None:
-        waiting.add(gone_task)
+    current = asyncio.current_task()
+    assert current is not None
+    watcher: asyncio.Task | None = None
+    started: asyncio.TimerHandle | None = None
+    if gone is not None:
+        async def cancel_when_gone() -> None:
+            await gone()
+            current.cancel("caller gone")
+
+        def watch() -> None:
+            nonlocal watcher
+            watcher = asyncio.get_running_loop().create_task(cancel_when_gone())
+
+        # Most queries answer in milliseconds: watch for a departed caller only after that.
+        started = asyncio.get_running_loop().call_later(WATCH_AFTER_S, watch)
     try:
-        done, _ = await asyncio.wait(waiting, timeout=remaining_s,
-                                     return_when=asyncio.FIRST_COMPLETED)
+        async with asyncio.timeout(remaining_s):
+            return await answer
+    except TimeoutError:
+        raise _timed_out(limit_s) from None
+    except asyncio.CancelledError:
+        if watcher is None or not watcher.done() or watcher.cancelled():
+            raise  # cancelled from elsewhere: not ours to turn into an answer
+        current.uncancel()
+        raise QueryLimitError("the caller went away; the query was stopped",
+                              kind="cancelled") from None
     finally:
-        if gone_task is not None:
-            gone_task.cancel()
-    if answer_task in done:
-        return answer_task.result()
-    answer_task.cancel()
-    if gone_task is not None and gone_task in done:
-        raise QueryLimitError("the caller went away; the query was stopped", kind="cancelled")
-    raise _timed_out(limit_s)
+        if started is not None:
+            started.cancel()
+        if watcher is not None:
+            watcher.cancel()
 
 
 def run_confined(store_path: Path, query: str, dataset: Dataset, media: str, *,
-                 max_rows: int) -> bytes:
+                 max_bytes: int) -> bytes:
     """Run one checked query in a fresh sandboxed worker on a store opened read-only
     (``tyodata sparql``): same confinement as the service, no time limit."""
     process, parent = spawn_worker()
@@ -338,7 +364,7 @@ def run_confined(store_path: Path, query: str, dataset: Dataset, media: str, *,
             if ready != ("ready",):
                 raise StoreError("the query worker could not start (see the log above)")
             send(parent, QueryRequest(str(store_path), query, dataset.default, dataset.named,
-                                      media, max_rows))
+                                      media, max_bytes))
             answer = receive(parent)
         finally:
             parent.close()

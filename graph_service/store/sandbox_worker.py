@@ -13,22 +13,29 @@ which is the only way to stop pyoxigraph mid-query.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import pickle
 import socket
 import struct
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pyoxigraph as ox
 
 from core.hetu import redact
-from graph_service.store.base import Table
 from graph_service.store.errors import QueryLimitError
 from graph_service.store.results import serialize
 
 FRAME = struct.Struct("!I")
 """Each message: its length (4 bytes, network order), then the pickled message."""
+RESULT_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
 RDF_FORMATS = {
     "text/turtle": ox.RdfFormat.TURTLE,
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
@@ -43,42 +50,58 @@ class QueryRequest:
     default: tuple[str, ...]
     named: tuple[str, ...]
     media: str  # the negotiated result media type
-    max_rows: int
+    max_bytes: int
 
 
-def _too_many(max_rows: int) -> QueryLimitError:
-    return QueryLimitError(
-        f"the query returns more than {max_rows} results; add a LIMIT or narrow it", kind="rows")
+class _TooLarge(Exception):
+    pass
+
+
+class _BoundedBuffer(io.RawIOBase):
+    """Where the engine writes its serialization; past ``limit`` bytes the write raises,
+    which stops the engine: a result never grows past the limit in memory."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.size, self.chunks = limit, 0, []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self.size += len(data)
+        if self.size > self.limit:
+            raise _TooLarge
+        self.chunks.append(bytes(data))
+        return len(data)
+
+
+@lru_cache(maxsize=64)
+def _nodes(graphs: tuple[str, ...]) -> list[ox.NamedNode]:
+    return [ox.NamedNode(g) for g in graphs]  # the same few datasets, query after query
 
 
 def run_query(store: ox.Store, query: str, *, default: tuple[str, ...],
-              named: tuple[str, ...], media: str, max_rows: int) -> bytes:
-    """Run ``query`` on exactly the given dataset and serialize it as ``media``.
+              named: tuple[str, ...], media: str, max_bytes: int) -> bytes:
+    """Run ``query`` on exactly the given dataset and serialize it as ``media`` (by the
+    engine itself: a Python serializer costs more than a small query).
 
-    Raises SyntaxError (the engine's message, codes redacted) or QueryLimitError past
-    ``max_rows`` results.
+    Raises SyntaxError (the engine's message, codes redacted) or QueryLimitError when the
+    serialized result would pass ``max_bytes``.
     """
     try:
-        result = store.query(query, default_graph=[ox.NamedNode(g) for g in default],
-                             named_graphs=[ox.NamedNode(g) for g in named])
+        result = store.query(query, default_graph=_nodes(default), named_graphs=_nodes(named))
     except SyntaxError as error:
         raise SyntaxError(redact(str(error))) from None
     if isinstance(result, ox.QueryBoolean):
         return serialize(bool(result), media)
-    if isinstance(result, ox.QuerySolutions):
-        variables = [v.value for v in result.variables]
-        rows = []
-        for solution in result:
-            if len(rows) >= max_rows:
-                raise _too_many(max_rows)
-            rows.append(tuple(solution))  # the values in variable order, None when unbound
-        return serialize(Table(variables, rows), media)
-    triples = []
-    for triple in result:
-        if len(triples) >= max_rows:
-            raise _too_many(max_rows)
-        triples.append(triple)
-    return ox.serialize(triples, format=RDF_FORMATS[media])
+    formats = RESULT_FORMATS if isinstance(result, ox.QuerySolutions) else RDF_FORMATS
+    out = _BoundedBuffer(max_bytes)
+    try:
+        result.serialize(out, format=formats[media])
+    except _TooLarge:
+        raise QueryLimitError(f"the result is larger than {max_bytes} bytes; add a LIMIT "
+                              "or narrow the query", kind="size") from None
+    return b"".join(out.chunks)
 
 
 def send(sock: socket.socket, message: object) -> None:
@@ -117,7 +140,7 @@ def serve(sock: socket.socket) -> None:
                 opened = (request.snapshot, ox.Store.read_only(request.snapshot))
             body = run_query(opened[1], request.query, default=request.default,
                              named=request.named, media=request.media,
-                             max_rows=request.max_rows)
+                             max_bytes=request.max_bytes)
             send(sock, ("ok", body))
         except SyntaxError as error:
             send(sock, ("syntax", str(error)))

@@ -48,7 +48,7 @@ router = APIRouter(prefix="/admin", tags=["admin"])
 Admin = Annotated[Principal, Depends(_require_roles("admin"))]
 _PERMIT = Decision(True, "admin write path")
 ADMIN_QUERY_TIMEOUT_S = 3600.0
-ADMIN_MAX_ROWS = 10_000_000
+ADMIN_MAX_BYTES = 256 << 20
 _FORBIDDEN = {403: "Not an admin"}
 _WRITES = {400: "Not a SPARQL update, or not UTF-8",
            403: "Not an admin, or the update is refused (LOAD, SERVICE, GRAPH ?var, "
@@ -69,7 +69,7 @@ _WRITES = {400: "Not a SPARQL update, or not UTF-8",
 async def admin_query(request: Request, services: ServicesDep, principal: Admin) -> Response:
     return await answer(request, services, principal, None, Reader.MAINTENANCE,
                         resource="/admin/query", timeout_s=ADMIN_QUERY_TIMEOUT_S,
-                        max_rows=ADMIN_MAX_ROWS)
+                        max_bytes=ADMIN_MAX_BYTES)
 
 
 @router.post("/update", summary="SPARQL update (one transaction)", status_code=204,

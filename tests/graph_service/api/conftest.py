@@ -40,8 +40,8 @@ def make_settings(root: Path, store: Path) -> Settings:
     key_file = root / "keys" / "pseudonym.key"
     key_file.write_text(KEY.hex())
     key_file.chmod(0o600)
-    return Settings(home=root, store=store, pseudonym_key_file=key_file, sparql_max_rows=5000,
-                    sparql_timeout_s=20)
+    return Settings(home=root, store=store, pseudonym_key_file=key_file,
+                    sparql_max_result_bytes=200_000, sparql_timeout_s=20)
 
 
 @pytest.fixture(scope="module")

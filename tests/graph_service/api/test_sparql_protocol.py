@@ -150,10 +150,10 @@ def test_dataset_parameters_narrow_but_never_widen(api: Api):
     assert named_kela.status_code == 200 and _n(named_kela) == 0
 
 
-def test_row_cap_and_federation(api: Api):
+def test_size_cap_and_federation(api: Api):
     r = api.request("GET", "/sparql", role="developer", params={
         "query": "SELECT ?s WHERE { ?s a <http://data.europa.eu/esco/model#Skill> }"})
-    assert r.status_code == 413 and "5000" in r.json()["detail"]
+    assert r.status_code == 413 and "200000 bytes" in r.json()["detail"]
     r = api.request("GET", "/sparql", role="developer", params={
         "query": "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"})
     assert r.status_code == 403

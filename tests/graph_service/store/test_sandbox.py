@@ -79,7 +79,7 @@ def test_the_engine_in_a_worker_cannot_reach_any_host(store: OxigraphStore):
     run(scenario())
     store.close()
     with pytest.raises(StoreError, match="reach another host"):
-        run_confined(store.path, service, DATASET, JSON, max_rows=10)
+        run_confined(store.path, service, DATASET, JSON, max_bytes=10_000)
     time.sleep(0.2)
     assert listener.connections == 1  # nothing more than the unconfined attempt
 
