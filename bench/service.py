@@ -93,7 +93,10 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=100_000)
     parser.add_argument("--home", type=Path, default=None,
                         help="reuse a TYODATA_HOME holding a store of --persons persons")
-    parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--repeat", type=int, default=200,
+                        help="repeats of each small query (interleaved ours/direct)")
+    parser.add_argument("--aggregate-repeat", type=int, default=10,
+                        help="repeats of the aggregate (about 15 s each on each side)")
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--out", type=Path, default=None)
@@ -146,7 +149,7 @@ def main() -> None:
         with httpx.Client(timeout=120) as client:
             for name, query, repeat in (("person_lookup", person_query, args.repeat),
                                         ("one_subject", one_subject, args.repeat),
-                                        ("aggregate", AGGREGATE, max(5, args.repeat // 5))):
+                                        ("aggregate", AGGREGATE, args.aggregate_repeat)):
                 ours_t, direct_t = [], []
                 for _ in range(3):  # warm both
                     timed(client, ours + "/sparql", query, [])

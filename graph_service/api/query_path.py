@@ -16,9 +16,9 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from graph_service.api.deps import Services, authorize, record
+from graph_service.api.deps import Services, record
 from graph_service.api.problems import Problem
-from graph_service.policy.decision import Action, Decision
+from graph_service.policy.decision import Action, Decision, decide
 from graph_service.policy.guard import CheckedQuery, GuardError, check_query
 from graph_service.policy.tokens import Principal
 from graph_service.policy.visibility import Reader, dataset_for
@@ -137,17 +137,34 @@ async def answer(request: Request, services: Services, principal: Principal,
     directory = services.directory.fresh() or await run_in_threadpool(services.directory.get)
     dataset = dataset_for(reader, directory, default=default, named=named,
                           store_graphs=store_graphs)
+    # The decision comes first; its audit record is written while the engine works (the
+    # answer is sent only once it is written). A query refused before it ran is recorded
+    # as such, so every request a privileged reader makes leaves exactly one record.
+    decision, action = None, "sparql"
     if reader is Reader.REGISTRY:
-        authorize(services, principal, purpose, Action.QUERY_REGISTRY, person=None,
-                  resource=resource, statement=protocol.query)
+        decision = decide(principal, Action.QUERY_REGISTRY, purpose)
     elif reader is Reader.MAINTENANCE:
-        record(services, principal, purpose, person=None, action="admin-query",
-               resource=resource, decision=Decision(True, "admin write path"),
-               statement=protocol.query)
-    body = await services.queries.run(f"{principal.organisation}/{principal.subject}",
-                                      checked.text, dataset, media, timeout_s=timeout_s,
-                                      max_bytes=max_bytes,
-                                      gone=lambda: _disconnected(request))
+        decision, action = Decision(True, "admin write path"), "admin-query"
+    recorded = False
+
+    def audit(outcome: Decision) -> None:
+        nonlocal recorded
+        recorded = True
+        record(services, principal, purpose, person=None, action=action, resource=resource,
+               decision=outcome, statement=protocol.query)
+
+    if decision is not None and not decision.permit:
+        audit(decision)
+        raise Problem(403, "Forbidden", decision.reason, "forbidden")
+    try:
+        body = await services.queries.run(
+            f"{principal.organisation}/{principal.subject}", checked.text, dataset, media,
+            timeout_s=timeout_s, max_bytes=max_bytes, gone=lambda: _disconnected(request),
+            while_running=None if decision is None else lambda: audit(decision))
+    except Exception as error:
+        if decision is not None and not recorded:
+            audit(decision.denied(f"not run: {error}"))
+        raise
     charset = "; charset=utf-8" if media.startswith("text/") else ""
     return Response(body, media_type=media + charset)
 

@@ -77,12 +77,15 @@ class QueryRunner(ABC):
 
     async def run(self, caller: str, query: str, dataset: Dataset, media: str, *,
                   timeout_s: float | None = None, max_bytes: int | None = None,
-                  gone: Callable[[], Awaitable[object]] | None = None) -> bytes:
+                  gone: Callable[[], Awaitable[object]] | None = None,
+                  while_running: Callable[[], None] | None = None) -> bytes:
         """The serialized result of ``query`` (already checked by the guard) as ``media``.
 
         Raises BusyError before any work when the caller or the service is at its limit,
         QueryLimitError past the time limit (waiting included) or the size cap, SyntaxError
         for a query the engine refuses. ``gone()`` resolves when the caller disconnects.
+        ``while_running()`` is called once the query is under way (the audit record is
+        written while the engine works); if it raises, the query is stopped.
         """
         limits = self.limits
         timeout = limits.timeout_s if timeout_s is None else timeout_s
@@ -109,7 +112,8 @@ class QueryRunner(ABC):
                 await self._slots.acquire()
             try:
                 return await self._execute(query, dataset, media, timeout,
-                                           max(deadline - loop.time(), 0.001), size, gone)
+                                           max(deadline - loop.time(), 0.001), size, gone,
+                                           while_running or _nothing)
             finally:
                 self._slots.release()
         finally:
@@ -124,7 +128,8 @@ class QueryRunner(ABC):
     @abstractmethod
     async def _execute(self, query: str, dataset: Dataset, media: str, limit_s: float,
                        remaining_s: float, max_bytes: int,
-                       gone: Callable[[], Awaitable[object]] | None) -> bytes: ...
+                       gone: Callable[[], Awaitable[object]] | None,
+                       while_running: Callable[[], None]) -> bytes: ...
 
     async def start(self) -> None:  # noqa: B027 - optional hook
         """Prepare (e.g. start workers)."""
@@ -256,7 +261,8 @@ class QuerySandbox(QueryRunner):
 
     async def _execute(self, query: str, dataset: Dataset, media: str, limit_s: float,
                        remaining_s: float, max_bytes: int,
-                       gone: Callable[[], Awaitable[object]] | None) -> bytes:
+                       gone: Callable[[], Awaitable[object]] | None,
+                       while_running: Callable[[], None]) -> bytes:
         if self._idle:
             worker = self._idle.pop()
         else:  # a slot is held, so a replacement worker is starting
@@ -270,6 +276,7 @@ class QuerySandbox(QueryRunner):
             worker.snapshot = snapshot
             worker.send(QueryRequest(snapshot, query, dataset.default, dataset.named, media,
                                      max_bytes))
+            while_running()
             answer = await _first(worker.receive(), gone, remaining_s, limit_s)
         finally:
             if answer is not None and answer[0] != "error":
@@ -300,7 +307,8 @@ class RemoteQueryRunner(QueryRunner):
 
     async def _execute(self, query: str, dataset: Dataset, media: str, limit_s: float,
                        remaining_s: float, max_bytes: int,
-                       gone: Callable[[], Awaitable[object]] | None) -> bytes:
+                       gone: Callable[[], Awaitable[object]] | None,
+                       while_running: Callable[[], None]) -> bytes:
         def work() -> bytes:
             result = self._store.execute(query, dataset=dataset, max_bytes=max_bytes,
                                          timeout_s=remaining_s)
@@ -312,6 +320,7 @@ class RemoteQueryRunner(QueryRunner):
 
         task = asyncio.ensure_future(asyncio.to_thread(work))
         try:
+            while_running()
             return await _first(task, gone, remaining_s, limit_s)
         finally:
             task.cancel()  # the thread ends when the HTTP client times out
@@ -389,6 +398,10 @@ def _result(answer: tuple) -> bytes:
     if answer[1] in ("PermissionError", "OSError") and "os error 13" in answer[2]:
         raise StoreError("the query tried to reach another host, which the sandbox forbids")
     raise StoreError("the query could not be run: the store failed")
+
+
+def _nothing() -> None:
+    pass
 
 
 def _log_failure(task: asyncio.Task) -> None:
