@@ -15,20 +15,7 @@ from graph_service.store.errors import (
     StoreError,
     StoreLockedError,
 )
-
-_RESULT_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-_RDF_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/trig": ox.RdfFormat.TRIG,
-}
+from graph_service.store.results import ENGINE_RDF_FORMATS, ENGINE_RESULT_FORMATS
 
 
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Node | None:
@@ -103,9 +90,9 @@ class OxigraphStore:
     ) -> bytes:
         result = self._run(query, dataset)
         if isinstance(result, ox.QueryTriples):
-            fmt = _RDF_FORMATS.get(media_type)
+            fmt = ENGINE_RDF_FORMATS.get(media_type)
         else:
-            fmt = _RESULT_FORMATS.get(media_type)
+            fmt = ENGINE_RESULT_FORMATS.get(media_type)
         if fmt is None:
             raise StoreError(f"cannot serialize this query's results as {media_type}")
         return result.serialize(format=fmt)
@@ -141,7 +128,8 @@ class OxigraphStore:
     def load_graph(self, data: bytes, media_type: str, graph: str) -> None:
         self._writable()
         try:
-            self._store.load(data, format=_RDF_FORMATS[media_type], to_graph=ox.NamedNode(graph))
+            self._store.load(data, format=ENGINE_RDF_FORMATS[media_type],
+                             to_graph=ox.NamedNode(graph))
         finally:
             self.generation += 1
 

@@ -21,6 +21,21 @@ SELECT_TYPES = (
     "text/tab-separated-values",
 )
 GRAPH_TYPES = ("text/turtle", "application/n-triples", "application/ld+json")
+# The engine's own formats by media type (the embedded store serializes with these).
+ENGINE_RESULT_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+ENGINE_RDF_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/trig": ox.RdfFormat.TRIG,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+}
 _RDFLIB_FORMAT = {"text/turtle": "turtle", "application/n-triples": "nt",
                   "application/ld+json": "json-ld"}
 

@@ -26,21 +26,10 @@ import pyoxigraph as ox
 
 from core.hetu import redact
 from graph_service.store.errors import QueryLimitError
-from graph_service.store.results import serialize
+from graph_service.store.results import ENGINE_RDF_FORMATS, ENGINE_RESULT_FORMATS, serialize
 
 FRAME = struct.Struct("!I")
 """Each message: its length (4 bytes, network order), then the pickled message."""
-RESULT_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-RDF_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-}
 
 
 @dataclass(frozen=True)
@@ -94,7 +83,8 @@ def run_query(store: ox.Store, query: str, *, default: tuple[str, ...],
         raise SyntaxError(redact(str(error))) from None
     if isinstance(result, ox.QueryBoolean):
         return serialize(bool(result), media)
-    formats = RESULT_FORMATS if isinstance(result, ox.QuerySolutions) else RDF_FORMATS
+    formats = (ENGINE_RESULT_FORMATS if isinstance(result, ox.QuerySolutions)
+               else ENGINE_RDF_FORMATS)
     out = _BoundedBuffer(max_bytes)
     try:
         result.serialize(out, format=formats[media])
