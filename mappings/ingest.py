@@ -33,6 +33,7 @@ from graph_service.store.registry import (
     commit_extract,
     current_graphs,
     extract_graph,
+    identity_entry,
     retire_identities,
     source_iri,
 )
@@ -307,7 +308,7 @@ def prepare_source(source: SourceSpec, folder: Path, work_dir: Path,
         identities_file = work_dir / f"{source.id}.identity.nt"
         with identities_file.open("w", encoding="utf-8") as out:
             for pseudonym, code in staged.identities.items():
-                out.write(f'<{pseudonymize.iri_of(pseudonym)}> <{TYO.identityCode}> "{code}" .\n')
+                out.write(identity_entry(pseudonym, code))
     shutil.rmtree(staging, ignore_errors=True)  # staged rows are personal data
     lap("map")
     return Prepared(source.id, staged.files, triples_file, identities_file, rejects_file,

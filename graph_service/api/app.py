@@ -60,7 +60,6 @@ def build_services(settings: Settings, store: GraphStore | None = None) -> Servi
         audit=AuditLog(settings.audit_path,
                        load_or_create_key(settings.audit_key_path, what="audit key"),
                        key_path=settings.audit_key_path),
-        signing_key=load_or_create_signing_key(settings.signing_key_path),
         pseudonymize=Pseudonymizer(load_or_create_key(settings.key_path,
                                                       what="pseudonym key")),
         directory=DirectoryCache(store),
@@ -123,7 +122,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     install_openapi(app)  # the served document: problem schema, X-Request-Id, purposes
     signing_key = load_or_create_signing_key(settings.signing_key_path)
     app.add_middleware(SparqlFastPath)  # inside the gatekeeper: added first, runs second
-    app.add_middleware(Gatekeeper, signing_key=lambda: signing_key, limits=BodyLimits(
+    app.add_middleware(Gatekeeper, signing_key=signing_key, limits=BodyLimits(
         default=settings.max_body_bytes,
         by_prefix=(("/admin/store", None), ("/admin/identity/add", None),
                    ("/admin/update", settings.max_update_bytes),

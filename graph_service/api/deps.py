@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from core.pseudonyms import Pseudonymizer
@@ -16,7 +17,7 @@ from graph_service.policy.audit import AuditLog
 from graph_service.policy.decision import Action, Decision, audit_entry, decide
 from graph_service.policy.tokens import Principal
 from graph_service.store.base import GraphStore
-from graph_service.store.registry import DirectoryCache
+from graph_service.store.registry import DirectoryCache, GraphDirectory
 from graph_service.store.sandbox import QueryRunner
 
 
@@ -25,7 +26,6 @@ class Services:
     settings: Settings
     store: GraphStore
     audit: AuditLog
-    signing_key: bytes
     pseudonymize: Pseudonymizer
     directory: DirectoryCache
     queries: QueryRunner
@@ -81,6 +81,11 @@ async def declared_purpose(
 
 
 Purpose = Annotated[str | None, Depends(declared_purpose)]
+
+
+async def current_directory(services: Services) -> GraphDirectory:
+    """The graph directory; read from the store off the event loop only when stale."""
+    return services.directory.fresh() or await run_in_threadpool(services.directory.get)
 
 
 def authorize(services: Services, principal: Principal, purpose: str | None, action: Action,

@@ -43,8 +43,7 @@ class BodyLimits:
 
 
 class Gatekeeper:
-    def __init__(self, app: ASGIApp, *, signing_key: Callable[[], bytes],
-                 limits: BodyLimits) -> None:
+    def __init__(self, app: ASGIApp, *, signing_key: bytes, limits: BodyLimits) -> None:
         self.app, self._key, self.limits = app, signing_key, limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -91,7 +90,7 @@ class Gatekeeper:
         if scheme.lower() != "bearer" or not token.strip():
             return "send the token as Authorization: Bearer <token>"
         try:
-            return verify(self._key(), token.strip())
+            return verify(self._key, token.strip())
         except TokenError as error:
             return str(error)
 

@@ -16,7 +16,7 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from graph_service.api.deps import Services, record
+from graph_service.api.deps import Services, current_directory, record
 from graph_service.api.problems import Problem
 from graph_service.policy.decision import Action, Decision, decide
 from graph_service.policy.guard import CheckedQuery, GuardError, check_query
@@ -74,6 +74,18 @@ def offered_types(checked: CheckedQuery) -> tuple[str, ...]:
     return SELECT_TYPES[:2] if checked.form == "ASK" else SELECT_TYPES
 
 
+def body_media_type(request: Request) -> str:
+    """The request body's media type, without parameters, lower case."""
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def require_body_type(request: Request, media_type: str) -> None:
+    """415 unless the body is ``media_type``."""
+    if body_media_type(request) != media_type:
+        raise Problem(415, "Unsupported media type", f"send the body as {media_type}",
+                      "unsupported-media-type")
+
+
 async def body_text(request: Request) -> str:
     """The request body as text; 400 when it is not UTF-8."""
     try:
@@ -87,7 +99,7 @@ async def read_protocol_request(request: Request) -> ProtocolRequest:
     """The query and its dataset parameters from GET, form POST or direct POST."""
     params = list(request.query_params.multi_items())
     if request.method == "POST":
-        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        kind = body_media_type(request)
         if kind == "application/sparql-update":
             raise Problem(403, "Updates refused", UPDATE_REFUSED, "update-refused")
         if kind not in ("application/x-www-form-urlencoded", "application/sparql-query"):
@@ -115,31 +127,10 @@ async def answer(request: Request, services: Services, principal: Principal,
                  timeout_s: float | None = None, max_bytes: int | None = None) -> Response:
     """Run a caller's SPARQL query on its path, with every check, and answer it."""
     protocol = await read_protocol_request(request)
-    try:
-        checked = check_query(protocol.query)
-    except GuardError as refusal:
-        if reader is not Reader.PUBLIC:  # a refused query of a privileged reader is recorded
-            record(services, principal, purpose, person=None, action="sparql",
-                   resource=resource, decision=Decision(False, str(refusal)),
-                   statement=protocol.query)
-        raise
-    offered = offered_types(checked)
-    media = negotiate(request.headers.get("accept", ""), offered)
-    if media is None:
-        raise Problem(406, "Not acceptable", f"this result can be sent as {', '.join(offered)}",
-                      "not-acceptable")
-    # Protocol parameters, else the query's own FROM / FROM NAMED: either only narrows.
-    default, named = protocol.default, protocol.named
-    if not default and not named:
-        default, named = checked.from_default, checked.from_named
-    store_graphs = (await run_in_threadpool(services.store.named_graphs)
-                    if reader is Reader.MAINTENANCE else ())
-    directory = services.directory.fresh() or await run_in_threadpool(services.directory.get)
-    dataset = dataset_for(reader, directory, default=default, named=named,
-                          store_graphs=store_graphs)
-    # The decision comes first; its audit record is written while the engine works (the
-    # answer is sent only once it is written). A query refused before it ran is recorded
-    # as such, so every request a privileged reader makes leaves exactly one record.
+    # Where personal data is reachable the decision comes first, and every request leaves
+    # exactly one audit record: a refusal (the guard's or the decision point's) at once, a
+    # permit while the engine works (the answer is sent only once it is written), and a
+    # query stopped before it ran as such.
     decision, action = None, "sparql"
     if reader is Reader.REGISTRY:
         decision = decide(principal, Action.QUERY_REGISTRY, purpose)
@@ -153,6 +144,26 @@ async def answer(request: Request, services: Services, principal: Principal,
         record(services, principal, purpose, person=None, action=action, resource=resource,
                decision=outcome, statement=protocol.query)
 
+    try:
+        checked = check_query(protocol.query)
+    except GuardError as refusal:
+        if decision is not None:
+            audit(Decision(False, str(refusal)))
+        raise
+    offered = offered_types(checked)
+    media = negotiate(request.headers.get("accept", ""), offered)
+    if media is None:
+        raise Problem(406, "Not acceptable", f"this result can be sent as {', '.join(offered)}",
+                      "not-acceptable")
+    # Protocol parameters, else the query's own FROM / FROM NAMED: either only narrows.
+    default, named = protocol.default, protocol.named
+    if not default and not named:
+        default, named = checked.from_default, checked.from_named
+    store_graphs = (await run_in_threadpool(services.store.named_graphs)
+                    if reader is Reader.MAINTENANCE else ())
+    directory = await current_directory(services)
+    dataset = dataset_for(reader, directory, default=default, named=named,
+                          store_graphs=store_graphs)
     if decision is not None and not decision.permit:
         audit(decision)
         raise Problem(403, "Forbidden", decision.reason, "forbidden")

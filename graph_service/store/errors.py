@@ -14,7 +14,7 @@ class StoreLockedError(StoreError):
 
 
 class QueryLimitError(StoreError):
-    """A query ran past the time limit or the row cap."""
+    """A query ran past the time limit or the result size cap, or its caller went away."""
 
     def __init__(self, message: str, *, kind: str) -> None:
         super().__init__(message)

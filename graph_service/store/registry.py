@@ -29,6 +29,7 @@ read, names no person.
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Iterable
@@ -38,7 +39,8 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from core.pseudonyms import person_iri
+from core.hetu import problem as hetu_problem
+from core.pseudonyms import PERSON_NS, Pseudonymizer, person_iri
 from graph_service.store.base import Dataset, GraphStore
 
 GRAPH_NS = "https://tyodata.fi/graph/"
@@ -289,16 +291,13 @@ DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{graph}> ?p ?o }} }}""")
 def graphs_of_person(store: GraphStore, person: str,
                      kinds: Iterable[GraphKind] = PERSONAL_KINDS) -> list[str]:
     """The per-person graphs (consent, client-reported, feedback) that hold ``person``'s data."""
-    wanted = {k.iri for k in kinds}
-    directory = read_directory(store)
-    candidates = [g.iri for g in directory.graphs.values() if g.kind.iri in wanted]
-    if not candidates:
-        return []
-    values = " ".join(f"<{g}>" for g in candidates)
-    table = store.select(
-        f"SELECT ?g WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?g <{DPV_DATA_SUBJECT}> "
-        f"<{person}> }} }}", dataset=Dataset(named=tuple(candidates)))
-    return sorted(str(g) for (g,) in table.rows)
+    person = person_iri(person)
+    # Every graph that says it is this person's (an index look-up, whatever the number of
+    # persons), then only those the meta graph records as a per-person kind.
+    table = store.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?g <{DPV_DATA_SUBJECT}> "
+                         f"<{person}> }} }}")
+    directory, wanted = read_directory(store), set(kinds)
+    return sorted(str(g) for (g,) in table.rows if directory.kind_of(str(g)) in wanted)
 
 
 # -- the identity graph ----------------------------------------------------------------
@@ -320,6 +319,34 @@ def _delegated(store: GraphStore, operation: str, body: dict | None = None,
                file: Path | None = None) -> dict | None:
     delegate = getattr(store, "delegate_identity", None)
     return None if delegate is None else delegate(operation, body, file)
+
+
+_IDENTITY_ENTRY = re.compile(
+    "<" + re.escape(PERSON_NS) + r'([a-z2-7]{26})> <' + re.escape(TYO) + r'identityCode> '
+    r'"([^"\\]*)" \.\n?')
+
+
+def identity_entry(pseudonym: str, code: str) -> str:
+    """One identity entry as an N-Triples line: what ingest writes and the service checks."""
+    return f'<{PERSON_NS}{pseudonym}> <{TYO}identityCode> "{code}" .\n'
+
+
+def check_identity_entries(path: Path, pseudonymize: Pseudonymizer) -> tuple[int, str | None]:
+    """How many identity entries ``path`` holds, or why it is refused: a line that is not
+    exactly one entry, an invalid code, or a pair that does not match the pseudonym key
+    (so nobody can give a person someone else's code)."""
+    count = 0
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for number, line in enumerate(handle, start=1):
+            match = _IDENTITY_ENTRY.fullmatch(line)
+            if match is None:
+                return count, f"line {number} is not one identity entry"
+            pseudonym, code = match.groups()
+            if hetu_problem(code) or pseudonymize(code) != pseudonym:
+                return count, (f"line {number}: the identity code does not belong to the "
+                               "person it is given for (or is not valid)")
+            count += 1
+    return count, None
 
 
 def add_identities(store: GraphStore, path: Path) -> int | None:

@@ -37,8 +37,9 @@ class Endpoints:
     update: str
     store: str
     identity: str | None = None
-    """Where a Työdata service takes the identity-graph operations (retire, erase), which
-    its guard refuses as SPARQL updates; absent (404) on a plain SPARQL server."""
+    """Where a Työdata service takes the identity-graph operations (add, retire, erase),
+    which it refuses as SPARQL updates and graph store POSTs; absent (404) on a plain
+    SPARQL server."""
 
     @classmethod
     def under(cls, base: str) -> Endpoints:
@@ -97,17 +98,20 @@ class RemoteSparqlStore:
         if status >= 400:
             raise StoreError(f"{url} answered {status}: {text[:300]}")
 
-    def _query(self, query: str, accept: str, dataset: Dataset | None,
-               timeout: float | None = None) -> httpx.Response:
+    @staticmethod
+    def _form(query: str, dataset: Dataset | None) -> bytes:
+        """The protocol form: the query and, when given, its dataset."""
         form: list[tuple[str, str]] = [("query", query)]
         if dataset is not None:
-            form += [("default-graph-uri", g) for g in dataset.default]
+            # An empty default graph must still be explicit, or the server uses its own.
+            form += [("default-graph-uri", g) for g in dataset.default or (EMPTY_GRAPH,)]
             form += [("named-graph-uri", g) for g in dataset.named]
-            if not dataset.default:
-                # An empty default graph must still be explicit, or the server uses its own.
-                form.append(("default-graph-uri", EMPTY_GRAPH))
+        return urlencode(form).encode()
+
+    def _query(self, query: str, accept: str, dataset: Dataset | None,
+               timeout: float | None = None) -> httpx.Response:
         return self._send(
-            "POST", self.endpoints.query, content=urlencode(form).encode(),
+            "POST", self.endpoints.query, content=self._form(query, dataset),
             headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
             **({"timeout": timeout} if timeout else {}),
         )
@@ -139,23 +143,21 @@ class RemoteSparqlStore:
         """Any query form, parsed; QueryLimitError past ``timeout_s`` or when the server's
         answer passes ``max_bytes`` (read as it streams, never held whole past that)."""
         accept = "application/sparql-results+json, application/n-triples;q=0.9"
-        form: list[tuple[str, str]] = [("query", query)]
-        if dataset is not None:
-            form += [("default-graph-uri", g) for g in dataset.default or (EMPTY_GRAPH,)]
-            form += [("named-graph-uri", g) for g in dataset.named]
         try:
             with self._client.stream(
-                    "POST", self.endpoints.query, content=urlencode(form).encode(),
+                    "POST", self.endpoints.query, content=self._form(query, dataset),
                     headers={"Accept": accept,
                              "Content-Type": "application/x-www-form-urlencoded"},
                     timeout=None if math.isinf(timeout_s) else timeout_s) as response:
-                body = b""
+                chunks, size = [], 0
                 for chunk in response.iter_bytes():
-                    body += chunk
-                    if len(body) > max_bytes:
+                    size += len(chunk)
+                    if size > max_bytes:
                         raise QueryLimitError(
                             f"the result is larger than {max_bytes} bytes; add a LIMIT or "
                             "narrow the query", kind="size")
+                    chunks.append(chunk)
+                body = b"".join(chunks)
         except httpx.TimeoutException:
             raise QueryLimitError(f"the query ran past the time limit of {timeout_s:g} s; "
                                   "narrow it", kind="timeout") from None

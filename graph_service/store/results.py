@@ -41,40 +41,18 @@ _RDFLIB_FORMAT = {"text/turtle": "turtle", "application/n-triples": "nt",
 
 
 def _parts(term: object) -> tuple[str, str, str | None, str | None]:
-    """(kind, value, language, datatype) of an rdflib or a pyoxigraph term.
-
-    The embedded store hands its terms over unconverted: building rdflib terms for
-    every result cell costs more than the query itself on small lookups.
-    """
-    if isinstance(term, ox.NamedNode | URIRef):
-        return "uri", str(term.value if isinstance(term, ox.NamedNode) else term), None, None
-    if isinstance(term, ox.BlankNode | BNode):
-        return "bnode", str(term.value if isinstance(term, ox.BlankNode) else term), None, None
-    if isinstance(term, ox.Literal):
-        language = term.language
-        datatype = None if language else term.datatype.value
-        return "literal", term.value, language, datatype
+    """(kind, value, language, datatype) of an rdflib term. (The embedded store's results
+    never come here: its engine serializes them itself.)"""
+    if isinstance(term, URIRef):
+        return "uri", str(term), None, None
+    if isinstance(term, BNode):
+        return "bnode", str(term), None, None
     assert isinstance(term, Literal)
     return ("literal", str(term), term.language,
             None if term.language or term.datatype is None else str(term.datatype))
 
 
-_OX_NAMED, _OX_LITERAL = ox.NamedNode, ox.Literal
-
-
 def _json_term(term: object) -> dict:
-    # pyoxigraph's own terms first: the embedded store's results, on every request.
-    kind_of = type(term)
-    if kind_of is _OX_NAMED:
-        return {"type": "uri", "value": term.value}
-    if kind_of is _OX_LITERAL:
-        language = term.language
-        if language:
-            return {"type": "literal", "value": term.value, "xml:lang": language}
-        datatype = term.datatype.value
-        if datatype == XSD_STRING:
-            return {"type": "literal", "value": term.value}
-        return {"type": "literal", "value": term.value, "datatype": datatype}
     kind, value, language, datatype = _parts(term)
     out = {"type": kind, "value": value}
     if language:

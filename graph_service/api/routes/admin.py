@@ -10,7 +10,6 @@ The identity graph changes only through the two operations under /admin/identity
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,9 +21,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from core.hetu import problem as hetu_problem
 from core.private import private_dir
-from core.pseudonyms import PERSON_NS, Pseudonymizer, person_iri
+from core.pseudonyms import person_iri
 from graph_service.api.deps import Services, ServicesDep, record
 from graph_service.api.deps import require_roles as _require_roles
 from graph_service.api.openapi import (
@@ -36,12 +34,17 @@ from graph_service.api.openapi import (
     text_body,
 )
 from graph_service.api.problems import Problem
-from graph_service.api.query_path import answer, body_text
+from graph_service.api.query_path import answer, body_text, require_body_type
 from graph_service.policy.decision import Decision
 from graph_service.policy.guard import GuardError, check_update
 from graph_service.policy.tokens import Principal
 from graph_service.policy.visibility import Reader
-from graph_service.store.registry import IDENTITY_GRAPH, erase_person, retire_identities
+from graph_service.store.registry import (
+    IDENTITY_GRAPH,
+    check_identity_entries,
+    erase_person,
+    retire_identities,
+)
 from graph_service.store.results import GRAPH_TYPES, SELECT_TYPES
 
 router = APIRouter(prefix="/admin", tags=["admin"])
@@ -62,7 +65,7 @@ _WRITES = {400: "Not a SPARQL update, or not UTF-8",
                         **problem_responses(400, 403, 406, 415, 429, 502, 503, meaning={
                             400: "Not a SPARQL query, or the engine could not evaluate it",
                             403: "Not an admin, or SERVICE or an update (refused)",
-                            413: "Request body over the limit, or result over the row cap",
+                            413: "Request body over the limit, or result over the size cap",
                             503: "Query time limit, service busy (Retry-After), audit log "
                                  "or store unavailable"})},
              openapi_extra={"parameters": DATASET_PARAMETERS, "requestBody": sparql_body()})
@@ -80,10 +83,7 @@ async def admin_query(request: Request, services: ServicesDep, principal: Admin)
                  "application/sparql-update", "The SPARQL 1.1 update",
                  "DROP SILENT GRAPH <https://example.org/graph/old>")})
 async def admin_update(request: Request, services: ServicesDep, principal: Admin) -> Response:
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind != "application/sparql-update":
-        raise Problem(415, "Unsupported media type", "send the update as "
-                      "application/sparql-update", "unsupported-media-type")
+    require_body_type(request, "application/sparql-update")
     text = await body_text(request)
     try:
         checked = check_update(text, protected=(IDENTITY_GRAPH,))
@@ -117,10 +117,7 @@ async def admin_store(request: Request, services: ServicesDep, principal: Admin,
                                                   examples=["https://example.org/graph/new"],
                                                   pattern=r'^https?://[^\s<>"{}|\\^`]+$',
                                                   max_length=2000)]) -> Response:
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind != "application/n-triples":
-        raise Problem(415, "Unsupported media type", "send application/n-triples",
-                      "unsupported-media-type")
+    require_body_type(request, "application/n-triples")
     if graph == IDENTITY_GRAPH:
         why = "the identity graph takes entries only through POST /admin/identity/add"
         record(services, principal, None, person=None, action="admin-load", resource=graph,
@@ -150,28 +147,6 @@ async def _spooled(request: Request, services: Services) -> AsyncIterator[Path]:
         yield Path(tmp.name)
 
 
-_IDENTITY_LINE = re.compile(
-    r'<' + re.escape(PERSON_NS) + r'([a-z2-7]{26})> <https://tyodata\.fi/ontology#identityCode> '
-    r'"([^"\\]*)" \.\n?')
-
-
-def _checked_identities(path: Path, pseudonymize: Pseudonymizer) -> tuple[int, str | None]:
-    """How many identity entries ``path`` holds, or why it is refused (a line that is not
-    exactly one entry, an invalid code, or a pair that does not match our pseudonym key)."""
-    count = 0
-    with path.open(encoding="utf-8", errors="replace") as handle:
-        for number, line in enumerate(handle, start=1):
-            match = _IDENTITY_LINE.fullmatch(line)
-            if match is None:
-                return count, f"line {number} is not one identity entry"
-            pseudonym, code = match.groups()
-            if hetu_problem(code) or pseudonymize(code) != pseudonym:
-                return count, (f"line {number}: the identity code does not belong to the "
-                               "person it is given for (or is not valid)")
-            count += 1
-    return count, None
-
-
 class AddResult(BaseModel):
     added: int = Field(description="Identity entries added")
 
@@ -185,12 +160,10 @@ class AddResult(BaseModel):
                  "")})
 async def admin_add_identities(request: Request, services: ServicesDep,
                                principal: Admin) -> AddResult:
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind != "application/n-triples":
-        raise Problem(415, "Unsupported media type", "send application/n-triples",
-                      "unsupported-media-type")
+    require_body_type(request, "application/n-triples")
     async with _spooled(request, services) as path:
-        added, why = await run_in_threadpool(_checked_identities, path, services.pseudonymize)
+        added, why = await run_in_threadpool(check_identity_entries, path,
+                                             services.pseudonymize)
         if why is not None:
             record(services, principal, None, person=None, action="add-identities",
                    resource=IDENTITY_GRAPH, decision=Decision(False, why))

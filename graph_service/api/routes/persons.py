@@ -10,7 +10,13 @@ from pydantic import BaseModel, Field
 
 from core.hetu import problem as hetu_problem
 from core.pseudonyms import PERSON_NS
-from graph_service.api.deps import CurrentPrincipal, Purpose, ServicesDep, authorize
+from graph_service.api.deps import (
+    CurrentPrincipal,
+    Purpose,
+    ServicesDep,
+    authorize,
+    current_directory,
+)
 from graph_service.api.openapi import problem_responses
 from graph_service.api.problems import Problem
 from graph_service.policy.decision import Action
@@ -90,7 +96,7 @@ async def summary(person_id: PersonId, services: ServicesDep, principal: Current
     iri = PERSON_NS + person_id
     authorize(services, principal, purpose, Action.READ_SUMMARY, person=iri,
               resource="/api/persons/{id}")
-    dataset = dataset_for(Reader.CASE_WORK, services.directory.get())
+    dataset = dataset_for(Reader.CASE_WORK, await current_directory(services))
     table = await run_in_threadpool(
         services.store.select, bind_iri(load("person_sources"), "person", iri), dataset=dataset)
     sources: dict[str, SourceSummary] = {}

@@ -40,7 +40,7 @@ _DESCRIPTION = ("SPARQL 1.1 Protocol query endpoint. Results by content negotiat
 _MEANING = {400: "Not a SPARQL query (the detail gives the position), or the engine could "
                  "not evaluate it",
             403: "SERVICE or an update (refused), or a steward's missing or wrong purpose",
-            413: "Request body over the limit, or result over the row cap",
+            413: "Request body over the limit, or result over the size cap",
             503: "Query time limit, service busy (Retry-After), audit log or store "
                  "unavailable"}
 _RESULTS = sparql_results(SELECT_TYPES, GRAPH_TYPES)
