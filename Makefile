@@ -9,6 +9,8 @@ install:
 
 test-deps: install
 	@command -v java >/dev/null || (apt-get update -qq && apt-get install -y -qq default-jre-headless)
+	@# Debian's Chromium for the browser tests (Playwright drives it; it never downloads one)
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 	bash .ci/install-morph-kgc.sh
 
 demo: install

@@ -14,6 +14,7 @@ import re
 
 PERSON_NS = "https://tyodata.fi/id/person/"
 PSEUDONYM = re.compile(r"[a-z2-7]{26}")
+PERSON_IRI = re.compile(re.escape(PERSON_NS) + PSEUDONYM.pattern)
 """A pseudonym: 26 lowercase base32 characters."""
 
 

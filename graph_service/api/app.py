@@ -18,7 +18,19 @@ from graph_service.api.deps import Services
 from graph_service.api.gatekeeper import BodyLimits, Gatekeeper
 from graph_service.api.openapi import install as install_openapi
 from graph_service.api.problems import handlers, redact_logs
-from graph_service.api.routes import admin, audit, graphs, health, persons, sparql
+from graph_service.api.routes import (
+    admin,
+    audit,
+    consents,
+    graphs,
+    health,
+    me,
+    persons,
+    policies,
+    reported,
+    situation,
+    sparql,
+)
 from graph_service.api.sparql_fast_path import SparqlFastPath
 from graph_service.policy.audit import AuditLog
 from graph_service.policy.audit_anchors import record_anchor
@@ -117,7 +129,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
                   lifespan=lifespan, exception_handlers=handlers(),
                   telemetry={"tracing": False, "metrics": False, "logs": False,
                              "operation_spans": False})
-    for module in (health, graphs, persons, audit, sparql, admin):
+    for module in (health, graphs, persons, situation, reported, consents, me, policies, audit,
+                   sparql, admin):
         app.include_router(module.router)
     install_openapi(app)  # the served document: problem schema, X-Request-Id, purposes
     signing_key = load_or_create_signing_key(settings.signing_key_path)

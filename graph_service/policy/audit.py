@@ -35,7 +35,6 @@ import hashlib
 import hmac
 import json
 import os
-import re
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -46,11 +45,11 @@ from typing import Any, NamedTuple
 
 from core.hetu import contains_code, redact
 from core.private import private_dir, private_open
-from core.pseudonyms import PERSON_NS
+from core.pseudonyms import PERSON_IRI
 from graph_service.policy.errors import AuditChainError, PolicyError
 
 GENESIS = "c" * 64  # modhex of 32 zero bytes: the `prev` of record 1
-_PERSON_IRI = re.compile(re.escape(PERSON_NS) + r"[a-z2-7]{26}")
+_PERSON_IRI = PERSON_IRI
 _HEAD_MAGIC = b"tyodata-audit-head/1"
 _HEAD_SIZE = len(_HEAD_MAGIC) + 1 + 20 + 1 + 20 + 1 + 64 + 1 + 64 + 1
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -134,6 +133,8 @@ class AuditEntry:
     reason: str = ""
     statement: str | None = None  # the whole SPARQL query or update
     legal_basis: str | None = None  # the DPV / GDPR IRI a permit rests on
+    sections: list[str] | None = None
+    """Per section read in this access: "<section> permit|deny <basis or consent id>"."""
 
     def redacted_fields(self) -> dict[str, Any]:
         """The record's fields, redacted: this is all that reaches the disk."""
@@ -156,6 +157,7 @@ class AuditEntry:
             "reason": _text(reason),
             "statement": None if self.statement is None else _text(self.statement),
             "legal_basis": None if self.legal_basis is None else _text(self.legal_basis),
+            **({} if self.sections is None else {"sections": [_text(s) for s in self.sections]}),
         })
 
 

@@ -31,6 +31,7 @@ PURPOSES: dict[str, str] = {
     "data-quality": DPV + "DataQualityManagement",
     "statistics": DPV + "ResearchAndDevelopment",
     "oversight": DPV + "LegalCompliance",
+    "own-data": DPV + "RightsManagement",  # a citizen exercising the right of access
 }
 CASE_WORK = frozenset({"case-management", "job-matching", "benefit-decision"})
 
@@ -44,6 +45,14 @@ class Action(StrEnum):
     """SPARQL over the pseudonymous registry graphs."""
     READ_AUDIT = "read-audit"
     """The audit log."""
+    READ_SITUATION = "read-situation"
+    """A person's situation view (sections decided one by one by the policy graph)."""
+    MANAGE_CONSENT = "manage-consent"
+    """Record, list or withdraw a person's consents."""
+    WRITE_CLIENT_REPORTED = "write-client-reported"
+    """Record or revise a fact the client reported."""
+    READ_OWN_ACCESS_LOG = "read-own-access-log"
+    """A citizen reads who has accessed their own data."""
 
 
 # action -> role -> purposes allowed
@@ -54,6 +63,11 @@ RULES: dict[Action, dict[str, frozenset[str]]] = {
                             "admin": frozenset({"data-quality"})},
     Action.READ_AUDIT: {"steward": frozenset({"oversight", "data-quality"}),
                         "admin": frozenset({"oversight", "data-quality"})},
+    # Which sections, on which basis, is then decided per section by the policy graph.
+    Action.READ_SITUATION: {"case_worker": CASE_WORK},
+    Action.MANAGE_CONSENT: {"case_worker": CASE_WORK},
+    Action.WRITE_CLIENT_REPORTED: {"case_worker": CASE_WORK},
+    Action.READ_OWN_ACCESS_LOG: {"citizen": frozenset({"own-data"})},
 }
 
 
@@ -94,10 +108,11 @@ def decide(principal: Principal, action: Action, purpose: str | None) -> Decisio
 
 def audit_entry(principal: Principal, purpose: str | None, action: Action | str, *,
                 resource: str, decision: Decision, person: str | None = None,
-                statement: str | None = None, reason: str | None = None) -> AuditEntry:
+                statement: str | None = None, reason: str | None = None,
+                sections: list[str] | None = None) -> AuditEntry:
     """The audit record of one decision (the audit log redacts identity codes itself)."""
     return AuditEntry(
         subject=principal.subject, organisation=principal.organisation,
         roles=list(principal.roles), purpose=purpose, person=person, action=str(action),
         resource=resource, decision=decision.word, reason=reason or decision.reason,
-        legal_basis=decision.legal_basis, statement=statement)
+        legal_basis=decision.legal_basis, statement=statement, sections=sections)

@@ -14,9 +14,10 @@ from pathlib import Path
 import jwt
 
 from core.keys import load_or_create_key
+from core.pseudonyms import PERSON_IRI
 from graph_service.policy.errors import TokenError
 
-ROLES = ("steward", "case_worker", "developer", "service", "employer", "admin")
+ROLES = ("steward", "case_worker", "developer", "service", "employer", "admin", "citizen")
 ISSUER = "tyodata-graph"
 ALGORITHM = "HS256"
 
@@ -29,6 +30,8 @@ class Principal:
     organisation: str
     roles: tuple[str, ...]
     expires_at: int
+    person: str | None = None
+    """For a citizen's token: the pseudonymous IRI of the person it is bound to."""
 
     def has(self, *roles: str) -> bool:
         return any(r in self.roles for r in roles)
@@ -39,7 +42,7 @@ def load_or_create_signing_key(path: Path) -> bytes:
 
 
 def issue(key: bytes, *, subject: str, organisation: str, roles: list[str],
-          ttl_seconds: int = 3600, now: float | None = None) -> str:
+          ttl_seconds: int = 3600, now: float | None = None, person: str | None = None) -> str:
     """A signed token. Unknown roles are refused so a typo never grants nothing silently.
 
     >>> t = issue(b"k" * 32, subject="anna", organisation="kela", roles=["steward"])
@@ -53,9 +56,16 @@ def issue(key: bytes, *, subject: str, organisation: str, roles: list[str],
         raise TokenError("a token needs a subject and an organisation")
     if ttl_seconds <= 0:
         raise TokenError("ttl must be positive")
+    if ("citizen" in roles) != (person is not None):
+        raise TokenError("a citizen's token, and only that, is bound to a person (--person)")
+    if person is not None and not PERSON_IRI.fullmatch(person):
+        raise TokenError("a token is bound to a pseudonymous person IRI, never to anything "
+                         "else")
     issued = int(now if now is not None else time.time())
     claims = {"iss": ISSUER, "sub": subject, "org": organisation, "roles": roles,
               "iat": issued, "exp": issued + ttl_seconds}
+    if person is not None:
+        claims["person"] = person
     return jwt.encode(claims, key, algorithm=ALGORITHM)
 
 
@@ -85,4 +95,10 @@ def _verified(key: bytes, token: str) -> Principal:
     roles = claims.get("roles")
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise TokenError("the bearer token has no roles claim")
-    return Principal(claims["sub"], str(claims.get("org", "")), tuple(roles), int(claims["exp"]))
+    person = claims.get("person")
+    if ("citizen" in roles) != (person is not None) or (
+            person is not None and not (isinstance(person, str) and PERSON_IRI.fullmatch(person))):
+        raise TokenError("a citizen's token must be bound to one pseudonymous person, and "
+                         "no other token may be")
+    return Principal(claims["sub"], str(claims.get("org", "")), tuple(roles), int(claims["exp"]),
+                     person)
