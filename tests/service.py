@@ -12,7 +12,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.pseudonyms import Pseudonymizer
 from graph_service.policy.tokens import ROLES, issue, load_or_create_signing_key
+from synthetic.personas import MOTHER
 from tests.conftest import KEY, Loaded, free_port, wait_for
 
 
@@ -45,7 +47,9 @@ def running_service(loaded: Loaded, root: Path, **settings: object) -> Iterator[
     (home / "keys" / "pseudonym.key").chmod(0o600)
     shutil.copytree(loaded.store_path, store)
     key = load_or_create_signing_key(home / "keys" / "signing.key")
-    tokens = {role: issue(key, subject=f"test-{role}", organisation="kela", roles=[role])
+    persona = Pseudonymizer(KEY).iri(MOTHER.hetu)  # whom the citizen's token is bound to
+    tokens = {role: issue(key, subject=f"test-{role}", organisation="kela", roles=[role],
+                          person=persona if role == "citizen" else None)
               for role in ROLES}
     env = {**os.environ, "TYODATA_HOME": str(home),
            **{f"TYODATA_{k.upper()}": str(v) for k, v in settings.items()}}

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from core.pseudonyms import Pseudonymizer
 from core.settings import Settings
 from graph_service.api.app import create_app
 from graph_service.policy.tokens import ROLES, issue, load_or_create_signing_key
+from synthetic.personas import MOTHER
 from tests.conftest import KEY, Loaded
 
 
@@ -51,7 +53,10 @@ def api(loaded: Loaded, tmp_path_factory: pytest.TempPathFactory):
     shutil.copytree(loaded.store_path, store)
     settings = make_settings(root, store)
     key = load_or_create_signing_key(settings.signing_key_path)
-    tokens = {role: issue(key, subject=f"test-{role}", organisation="kela", roles=[role])
+    # The citizen's token is bound to the first pilot persona.
+    persona = Pseudonymizer(KEY).iri(MOTHER.hetu)
+    tokens = {role: issue(key, subject=f"test-{role}", organisation="kela", roles=[role],
+                          person=persona if role == "citizen" else None)
               for role in ROLES}
     with TestClient(create_app(settings)) as client:
         yield Api(client, settings, tokens)
