@@ -1,0 +1,61 @@
+"""What the service benchmarks share: a store of N persons, free ports, waiting, percentiles."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from core.keys import load_or_create_key  # noqa: E402
+from core.pseudonyms import Pseudonymizer  # noqa: E402
+from core.settings import Settings  # noqa: E402
+from graph_service.store.oxigraph_store import OxigraphStore  # noqa: E402
+from mappings.ingest import ingest  # noqa: E402
+from synthetic import generate  # noqa: E402
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            httpx.get(url, timeout=2)
+            return
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def build_store(home: Path, persons: int) -> None:
+    settings = Settings(home=home)
+    extracts = home / "extracts"
+    generate(extracts, persons=persons, jobs=max(100, persons // 50), seed=1,
+             esco_dir=settings.esco_dir)
+    pseudonymize = Pseudonymizer(load_or_create_key(settings.key_path))
+    store = OxigraphStore(settings.store_path)
+    ingest(extracts, store, pseudonymize=pseudonymize, key_fingerprint=pseudonymize.fingerprint(),
+           esco_dir=settings.esco_dir, work_dir=home / "work", rejects_path=home / "rejects.csv",
+           log=lambda m: print("  " + m, flush=True))
+    store.close()
+    shutil.rmtree(extracts)
+
+
