@@ -25,6 +25,7 @@ from rdflib import PROV, RDF, RDFS, XSD, Graph, Literal, URIRef
 from core.errors import TyodataError
 from core.processes import die_with_parent
 from core.pseudonyms import Pseudonymizer
+from graph_service.policy.policy_graph import ensure_default_policy
 from graph_service.store.base import Dataset, GraphStore
 from graph_service.store.registry import (
     add_identities,
@@ -489,6 +490,8 @@ def ingest(
     retired = retire_identities(store)
     if retired:
         log(f"retired the identity entries of {retired} person(s) no current extract holds")
+    if ensure_default_policy(store) is not None:
+        log("loaded the default access policy of the situation view (none was loaded)")
     order = {s.id: i for i, s in enumerate(present)}
     reports.sort(key=lambda r: order.get(r.source, -1))  # reference graphs first, then sources
     return IngestReport(reports, str(rejects_path), time.perf_counter() - t0,

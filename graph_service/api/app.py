@@ -34,8 +34,10 @@ from graph_service.api.routes import (
 from graph_service.api.sparql_fast_path import SparqlFastPath
 from graph_service.policy.audit import AuditLog
 from graph_service.policy.audit_anchors import record_anchor
+from graph_service.policy.policy_graph import ensure_default_policy
 from graph_service.policy.tokens import load_or_create_signing_key
 from graph_service.store.base import GraphStore
+from graph_service.store.errors import StoreError
 from graph_service.store.factory import open_store
 from graph_service.store.oxigraph_store import OxigraphStore
 from graph_service.store.registry import DirectoryCache
@@ -105,6 +107,12 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         redact_logs()
         services = build_services(settings, store)
         app.state.services = services
+        try:
+            ensure_default_policy(services.store)  # a store without an access policy gets ours
+        except StoreError as error:  # serve anyway: with no policy, every section is denied
+            log.warning("could not load the default access policy (%s); every section of "
+                        "every situation view is denied until one is loaded",
+                        error.__class__.__name__)
         await services.queries.start()
         anchoring = asyncio.create_task(_anchor_periodically(services))
         try:

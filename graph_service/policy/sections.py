@@ -52,12 +52,12 @@ class Section(StrEnum):
 FIELDS: dict[Section, frozenset[str]] = {
     Section.BASIC: frozenset({
         "home_municipality", "home_municipality_since", "mother_tongue", "service_language",
-        "other_language", "cefr_level", "interpreter_needed", "interpreter_language"}),
+        "other_language", "cefr_level", "interpreter_needed", "interpreter_language", "note"}),
     Section.MIGRATION: frozenset({
         "permit_type", "permit_ground", "permit_start", "valid_until", "extension_pending",
         "date_of_entry", "first_permit"}),
     Section.FAMILY: frozenset({
-        "household_size", "relation", "birth_year", "age", "housing_type"}),
+        "household_size", "relation", "birth_year", "age", "housing_type", "note"}),
     Section.UNEMPLOYMENT: frozenset({
         "registered_since", "registered_until", "employment_status", "municipality",
         "employment_plan_valid_until", "employment_plan_expired", "multi_sector_client",
@@ -66,7 +66,8 @@ FIELDS: dict[Section, frozenset[str]] = {
         "case_type", "case_status", "start_date", "end_date"}),
     Section.STUDIES: frozenset({
         "qualification", "institution", "study_right_type", "start_date", "end_date",
-        "study_status", "completed_on", "level", "country", "years"}),
+        "study_status", "completed_on", "level", "country", "years",
+        "note"}),
     Section.BENEFITS: frozenset({
         "benefit_type", "start_date", "end_date", "decision", "decision_date",
         "application_date", "granting_organisation", "pending", "rejection_reason",
@@ -77,5 +78,5 @@ FIELDS: dict[Section, frozenset[str]] = {
         "earnings_threshold_met"}),
     Section.HEALTH: frozenset({
         "sickness_allowance_days_paid", "sickness_allowance_max_days", "start_date",
-        "end_date", "statement_type", "statement_date", "health_centre"}),
+        "end_date", "statement_type", "statement_date", "health_centre", "note"}),
 }
