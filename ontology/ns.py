@@ -78,10 +78,14 @@ class TYO(DefinedNamespace):
     cefrLevel: URIRef  # CEFR level
     commentsOn: URIRef  # comments on
     concernsPerson: URIRef  # concerns person
+    consentEvent: URIRef  # consent event
     contractType: URIRef  # contract type
+    country: URIRef  # country
+    currentPolicyVersion: URIRef  # current policy version
     decision: URIRef  # decision
     desiredOccupation: URIRef  # desired occupation
     educationLevel: URIRef  # education level
+    educationLevelAbroad: URIRef  # level of education abroad
     employmentStatus: URIRef  # employment status
     enforcementStatus: URIRef  # case status
     enforcementType: URIRef  # case type
@@ -92,7 +96,9 @@ class TYO(DefinedNamespace):
     hasSkill: URIRef  # has skill
     homeMunicipality: URIRef  # home municipality
     householdRelation: URIRef  # relation to the person
+    housingType: URIRef  # housing type
     institution: URIRef  # institution
+    interpreterLanguage: URIRef  # interpreter language
     language: URIRef  # language
     languageSkillOf: URIRef  # language skill of
     medicalStatementType: URIRef  # statement type
@@ -104,9 +110,13 @@ class TYO(DefinedNamespace):
     qualification: URIRef  # qualification
     rehabilitationType: URIRef  # rehabilitation type
     rejectionReason: URIRef  # rejection reason
+    reportedCefrLevel: URIRef  # reported CEFR level
+    reportedForm: URIRef  # form
+    reportedLanguage: URIRef  # reported language
     requirementOf: URIRef  # requirement of
     requiresLicence: URIRef  # requires licence or card
     searchArea: URIRef  # search area
+    section: URIRef  # situation view section
     serviceLanguage: URIRef  # language of service
     skill: URIRef  # skill
     skillRelevance: URIRef  # skill relevance
@@ -116,12 +126,16 @@ class TYO(DefinedNamespace):
     workingTime: URIRef  # working time
 
     # Datatype properties
+    actedBy: URIRef  # recorded by
+    actedForOrganisation: URIRef  # recorded for organisation
     anchoredAt: URIRef  # anchored at
     anchorSignature: URIRef  # anchor signature
     applicationDate: URIRef  # application date
     auditMac: URIRef  # audit record MAC
     auditSeq: URIRef  # audit sequence number
     birthYear: URIRef  # year of birth
+    consentExpiresAt: URIRef  # consent expires at
+    contentHash: URIRef  # content hash
     date: URIRef  # date
     dateOfEntry: URIRef  # date of entry
     decisionDate: URIRef  # decision date
@@ -133,14 +147,26 @@ class TYO(DefinedNamespace):
     extractedAt: URIRef  # extracted at
     extractFile: URIRef  # extract file
     firstPermit: URIRef  # first permit
+    healthCentre: URIRef  # own health centre
     homeMunicipalitySince: URIRef  # home municipality since
     householdSize: URIRef  # household size
     identityCode: URIRef  # personal identity code
     inPayment: URIRef  # in payment
+    interpreterNeeded: URIRef  # interpreter needed
     lawReference: URIRef  # law reference
+    loadedBy: URIRef  # loaded by
+    loadedByOrganisation: URIRef  # loaded by organisation
     multiSectorClient: URIRef  # multi-sector (TYP) client
+    note: URIRef  # note
+    organisationKind: URIRef  # organisation kind
+    permittedField: URIRef  # permitted field
+    policyVersion: URIRef  # policy version
+    qualificationAbroad: URIRef  # qualification abroad
     qualificationCompletedOn: URIRef  # qualification completed on
     recordedAt: URIRef  # recorded at
+    recordedByOrganisation: URIRef  # recorded by organisation
+    requiresConsent: URIRef  # requires consent
+    role: URIRef  # role
     rowsLoaded: URIRef  # rows loaded
     rowsRead: URIRef  # rows read
     rowsRejected: URIRef  # rows rejected
@@ -150,6 +176,7 @@ class TYO(DefinedNamespace):
     tripleCount: URIRef  # triple count
     validUntil: URIRef  # valid until
     year: URIRef  # year
+    yearsOfStudy: URIRef  # years of study
 
     # Annotation properties
     codeList: URIRef  # code list
@@ -159,16 +186,21 @@ class TYO(DefinedNamespace):
     CatalogueGraph: URIRef  # catalogue graph
     ClientReportedGraph: URIRef  # client-reported graph
     ConsentGraph: URIRef  # consent graph
+    consentIndicationScheme: URIRef  # ways of indicating consent
     Current: URIRef  # current
     ExtractGraph: URIRef  # extract graph
     extractStatusScheme: URIRef  # extract statuses
     FeedbackGraph: URIRef  # feedback graph
     graphKindScheme: URIRef  # graph kinds
     IdentityGraph: URIRef  # identity graph
+    IndicatedElectronically: URIRef  # electronically
+    IndicatedInPerson: URIRef  # in person
+    IndicatedInWriting: URIRef  # in writing
     Loading: URIRef  # loading
     MetaGraph: URIRef  # meta graph
     ModelGraph: URIRef  # model graph
     PolicyGraph: URIRef  # policy graph
+    recordInAuditLog: URIRef  # record in the audit log
     ReferenceGraph: URIRef  # reference graph
     Superseded: URIRef  # superseded
 
