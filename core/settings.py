@@ -66,6 +66,14 @@ class Settings(BaseSettings):
     max_update_bytes: int = 64 * 1024 * 1024
     """Largest SPARQL update body (/admin/update); /admin/store streams to disk, unlimited."""
 
+    demo_sign_in: bool = False
+    """The pages' sign-in lists demo users (a Kela and a city case worker, a citizen bound
+    to the first pilot persona) and signs in with a token issued on the spot. Demo only:
+    anyone who reaches the page can then act as those users."""
+    secure_cookies: bool = False
+    """Mark the pages' cookies Secure even when the request itself came over plain http
+    (behind a TLS-terminating proxy). Requests over https get Secure cookies regardless."""
+
     @property
     def signing_key_path(self) -> Path:
         return self.signing_key_file or self.home / "keys" / "signing.key"

@@ -3,7 +3,10 @@
 1. A request id (``X-Request-Id``), which problem documents carry as their ``instance``
    instead of anything the caller sent.
 2. Authentication: outside the few public paths, a request without a valid bearer token
-   is answered 401 before a byte of its body is read.
+   is answered 401 before a byte of its body is read. The pages under ``/ui`` authenticate
+   by their session cookie instead (and only by it: a bearer token opens no page, a
+   cookie no API endpoint, so a cross-site form can never ride on an API caller's
+   credentials); a page request without a valid session is sent (303) to the sign-in page.
 3. Body size: a declared ``Content-Length`` over the path's limit is answered 413 at
    once; a chunked body is counted as it streams and cut off at the limit.
 """
@@ -14,6 +17,8 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
+
+from starlette.requests import cookie_parser
 
 from graph_service.api.problems import PROBLEM, BodyTooLarge, new_request_id, problem_body
 from graph_service.policy.errors import TokenError
@@ -27,6 +32,37 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 PUBLIC_PATHS = frozenset({"/healthz", "/openapi.json", "/docs", "/docs/oauth2-redirect",
                           "/redoc"})
+UI_PREFIX = "/ui"
+SIGN_IN_PATH = "/ui/sign-in"
+UI_STATIC_PREFIX = "/ui/static/"
+SESSION_COOKIE = "tyodata_session"
+"""The pages' session: ``<session id>.<signed token>`` (the id binds the forms' CSRF tokens)."""
+
+
+def is_page(path: str) -> bool:
+    return path == UI_PREFIX or path.startswith(UI_PREFIX + "/")
+
+
+def split_session(value: str) -> tuple[str, str] | None:
+    """(session id, token) of a session cookie's value, or None when it is not one.
+
+    >>> split_session("abc.x.y.z")
+    ('abc', 'x.y.z')
+    >>> split_session("nodot") is None
+    True
+    """
+    session_id, dot, token = value.partition(".")
+    return (session_id, token) if dot and session_id and token else None
+
+
+def session_cookie(scope: Scope) -> str | None:
+    """The session cookie's value in a request, if it has one."""
+    for key, value in scope["headers"]:
+        if key == b"cookie":
+            found = cookie_parser(value.decode("latin-1")).get(SESSION_COOKIE)
+            if found:
+                return found
+    return None
 
 
 @dataclass(frozen=True)
@@ -62,7 +98,10 @@ class Gatekeeper:
             await send(message)
 
         path = scope["path"]
-        if path not in PUBLIC_PATHS:
+        if is_page(path):
+            if not await self._admit_page(scope, state, send_with_id):
+                return
+        elif path not in PUBLIC_PATHS:
             principal = self._authenticate(scope)
             if isinstance(principal, str):
                 await _refuse(send_with_id, request_id, 401, "Not authenticated", principal,
@@ -79,6 +118,31 @@ class Gatekeeper:
                 return
             receive = _counting(receive, limit)
         await self.app(scope, receive, send_with_id)
+
+    async def _admit_page(self, scope: Scope, state: dict, send: Send) -> bool:
+        """Whether a page request may go on: public pages always; others with a valid
+        session, whose principal and id are then in ``state``. Otherwise the browser is
+        sent to sign in (and a stale session cookie is cleared)."""
+        path = scope["path"]
+        if path == SIGN_IN_PATH or path.startswith(UI_STATIC_PREFIX):
+            return True
+        cookie = session_cookie(scope)
+        session = split_session(cookie) if cookie else None
+        if session is not None:
+            try:
+                state["principal"] = verify(self._key, session[1])
+                state["session_id"] = session[0]
+                return True
+            except TokenError:
+                pass
+        headers = [(b"location", SIGN_IN_PATH.encode()), (b"cache-control", b"no-store"),
+                   (b"content-length", b"0")]
+        if cookie is not None:
+            headers.append((b"set-cookie", f"{SESSION_COOKIE}=; Max-Age=0; Path={UI_PREFIX}; "
+                                           "HttpOnly; SameSite=Strict".encode()))
+        await send({"type": "http.response.start", "status": 303, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+        return False
 
     def _authenticate(self, scope: Scope) -> Principal | str:
         """The caller, or why not (a message that names what is missing)."""
