@@ -27,6 +27,7 @@ from tyodata.common import (
     out,
     settings_for,
 )
+from tyodata.policy import policy_app
 
 app = typer.Typer(
     help="Työdata graph: registry extracts in one ESCO-linked knowledge graph.",
@@ -37,6 +38,7 @@ esco_app = typer.Typer(help="ESCO reference data.", no_args_is_help=True)
 app.add_typer(esco_app, name="esco")
 audit_app = typer.Typer(help="The audit log of personal-data access.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+app.add_typer(policy_app, name="policy")
 app.command()(steward.sparql)
 app.command()(steward.erase)
 audit_app.command("verify")(steward.audit_verify)
@@ -212,14 +214,13 @@ def ingest(
 def _serve(settings: Settings) -> None:
     import uvicorn
 
-    from graph_service.api.app import create_app
+    from graph_service.web.app import create_service_app
 
     # No access log: a GET /sparql URL carries the query text, which may hold personal data.
     # Who read what is in the audit log.
     # proxy_headers off: we trust no proxy's word on who the client is.
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
-                proxy_headers=False,
-                access_log=False)
+    uvicorn.run(create_service_app(settings), host=settings.host, port=settings.port,
+                log_level="info", proxy_headers=False, access_log=False)
 
 
 @app.command()
@@ -244,18 +245,31 @@ def token(
     role: Annotated[
         list[str],
         typer.Option(
-            "--role", help="Role(s): steward, case_worker, developer, service, employer, admin."
+            "--role", help="Role(s): steward, case_worker, developer, service, employer, "
+            "admin, citizen."
         ),
     ],
     ttl: Annotated[int, typer.Option("--ttl", help="Lifetime in seconds.")] = 3600,
+    person: Annotated[
+        str | None,
+        typer.Option("--person", help="For a citizen's token (and only that): the person's "
+                     "pseudonymous id or IRI it is bound to (their own data only)."),
+    ] = None,
 ) -> None:
     """Issue a signed bearer token with the service's signing key."""
+    from core.pseudonyms import person_iri
     from graph_service.policy.tokens import issue, load_or_create_signing_key
 
     settings = settings_for()
     with errors():
+        try:
+            bound = None if person is None else person_iri(person)
+        except ValueError as error:
+            err.print(f"[red]error:[/red] --person: {error}")
+            raise typer.Exit(2) from None
         key = load_or_create_signing_key(settings.signing_key_path)
-        typer.echo(issue(key, subject=sub, organisation=org, roles=role, ttl_seconds=ttl))
+        typer.echo(issue(key, subject=sub, organisation=org, roles=role, ttl_seconds=ttl,
+                         person=bound))
 
 
 def _short(iri: object) -> str:
@@ -263,13 +277,15 @@ def _short(iri: object) -> str:
     return str(iri).rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
-DEMO_ROLES = (
-    ("steward", "dvv"),
-    ("case_worker", "city:helsinki"),
-    ("developer", "kela"),
-    ("service", "kela"),
-    ("employer", "employer:demo"),
-    ("admin", "tyodata"),
+DEMO_ROLES = (  # (name in the list, role, organisation)
+    ("steward", "steward", "dvv"),
+    ("case_worker", "case_worker", "city:helsinki"),
+    ("kela", "case_worker", "kela"),
+    ("citizen", "citizen", "citizen"),  # bound to the first pilot persona
+    ("developer", "developer", "kela"),
+    ("service", "service", "kela"),
+    ("employer", "employer", "employer:demo"),
+    ("admin", "admin", "tyodata"),
 )
 
 
@@ -291,6 +307,7 @@ def demo(
 
     settings = settings_for()
     settings.host, settings.port = "127.0.0.1", port
+    settings.demo_sign_in = True  # the sign-in page lists the demo users
     extracts = settings.home / "demo-extracts"
     _run_generate(settings, extracts, persons, jobs, seed, 0.01)
     pseudonymize = _run_ingest(settings, extracts, report=settings.home / "demo-report.json")
@@ -320,14 +337,23 @@ def demo(
             out.print(view)
         graph_store.close()
         key = load_or_create_signing_key(settings.signing_key_path)
+        citizen = pseudonymize.iri(PERSONAS[0].hetu)
         tokens = {
-            role: issue(
-                key, subject=f"demo-{role}", organisation=org, roles=[role], ttl_seconds=8 * 3600
+            name: issue(
+                key, subject=f"demo-{name}", organisation=org, roles=[role],
+                ttl_seconds=8 * 3600, person=citizen if role == "citizen" else None,
             )
-            for role, org in DEMO_ROLES
+            for name, role, org in DEMO_ROLES
         }
     base = f"http://127.0.0.1:{port}"
     out.print(f"\n[bold]Työdata graph demo[/bold] (store: {settings.store_path})")
+    out.print(f"  web page:        {base}/ui  (sign in as a demo user: Kela or city case "
+              "worker, or persona 1 as a citizen)")
+    out.print(f"  situation view:  GET {base}/api/persons/<id>/situation (case worker)")
+    out.print(f"  consents:        {base}/api/persons/<id>/consents (case worker)")
+    out.print(f"  access policy:   {base}/api/policies (anyone; PUT: steward); "
+              "`tyodata policy show`")
+    out.print(f"  own access log:  {base}/api/me/access-log (citizen)")
     out.print(f"  API docs:        {base}/docs")
     out.print(f"  health:          {base}/healthz")
     out.print(f"  SPARQL endpoint: {base}/sparql")
