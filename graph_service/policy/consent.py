@@ -45,13 +45,15 @@ from graph_service.policy.consent_record import (
 from graph_service.policy.decision import CASE_WORK
 from graph_service.policy.errors import PolicyError
 from graph_service.policy.odrl import ORG_NS, PARTY_NS, purpose_iri, purpose_key
-from graph_service.policy.rq import Literal as Bound
-from graph_service.policy.rq import bind, load_query
 from graph_service.policy.sections import Section
 from graph_service.policy.tokens import ROLES
 from graph_service.policy.visibility import Reader, dataset_for
+from graph_service.queries import Literal as Bound
+from graph_service.queries import bind, rq_loader
 from graph_service.store.base import GraphStore
 from graph_service.store.registry import GraphDirectory, GraphKind, register_graph
+
+load_query = rq_loader("graph_service.policy")
 
 DPV = Namespace("https://w3id.org/dpv#")
 TYO = Namespace("https://tyodata.fi/ontology#")

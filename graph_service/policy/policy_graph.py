@@ -53,12 +53,14 @@ from graph_service.policy.odrl import (
     Violation,
     read_policy,
 )
-from graph_service.policy.rq import Literal as Bound
-from graph_service.policy.rq import bind, load_query
+from graph_service.queries import Literal as Bound
+from graph_service.queries import bind, rq_loader
 from graph_service.store.base import Dataset, GraphStore
 from graph_service.store.errors import StoreError
 from graph_service.store.registry import GRAPH_NS, META_GRAPH, DirectoryCache, GraphDirectory
 from ontology.files import SHAPES_DIR
+
+load_query = rq_loader("graph_service.policy")
 
 log = logging.getLogger("tyodata.policy")
 POLICY_GRAPH = GRAPH_NS + "policy/situation"

@@ -24,11 +24,11 @@ from graph_service.policy.policy_graph import (
     policy_set,
     replace_policy,
 )
-from graph_service.policy.rq import Literal, bind, load_query
 from graph_service.policy.sections import Section
 from graph_service.policy.situation_policy import situation_decisions
 from graph_service.policy.tokens import Principal
 from graph_service.policy.visibility import Reader, dataset_for
+from graph_service.queries import Literal, bind, rq_loader
 from graph_service.store.oxigraph_store import OxigraphStore
 from graph_service.store.registry import (
     DirectoryCache,
@@ -38,6 +38,7 @@ from graph_service.store.registry import (
 )
 from tests.conftest import Loaded
 
+load_query = rq_loader("graph_service.policy")
 DEFAULT = DEFAULT_POLICY.read_text(encoding="utf-8")
 PERSON = "https://tyodata.fi/id/person/" + "b" * 26
 CITY = Principal("c", "city:helsinki", ("case_worker",), 0)
