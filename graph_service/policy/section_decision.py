@@ -3,8 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
 
 from graph_service.policy.sections import Section
+
+
+class Withheld(StrEnum):
+    """Why a section is withheld, as a code a page can translate (``reason`` says it in
+    English words)."""
+
+    NO_POLICY = "no_policy"
+    NO_RULE = "no_rule"
+    PURPOSE = "purpose"
+    NEEDS_CONSENT = "needs_consent"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    CONSENT_EXPIRED = "consent_expired"
 
 
 @dataclass(frozen=True)
@@ -25,6 +39,8 @@ class SectionDecision:
     consent: str | None = None
     fields: frozenset[str] = frozenset()
     policy: str | None = None  # the ODRL rule (permission) that was applied, if any
+    withheld: Withheld | None = None  # why, for a deny
+    withheld_on: date | None = None  # the day a consent was withdrawn or expired
 
     @property
     def word(self) -> str:

@@ -19,13 +19,13 @@ by ``decision.decide(..., Action.READ_SITUATION, ...)``; this decides each secti
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from graph_service.policy.consent import consents_of
 from graph_service.policy.consent_record import ConsentRecord, ConsentStatus, organisation_kind
 from graph_service.policy.odrl import Permission, PolicySet
 from graph_service.policy.policy_graph import policy_set
-from graph_service.policy.section_decision import SectionDecision
+from graph_service.policy.section_decision import SectionDecision, Withheld
 from graph_service.policy.sections import Section
 from graph_service.policy.tokens import Principal
 from graph_service.store.base import GraphStore
@@ -43,25 +43,29 @@ def _who(principal: Principal) -> str:
 
 
 def _consent_for(rule: Permission, consents: Iterable[ConsentRecord], person: str,
-                 purpose: str, now: datetime) -> tuple[ConsentRecord | None, str]:
+                 purpose: str, now: datetime) -> tuple[ConsentRecord | None, str,
+                                                       Withheld | None, date | None]:
     """The newest valid consent covering ``rule`` for ``purpose``, or why there is none."""
     covering = [c for c in consents if c.person == person and c.covers(
         rule.section, purpose, rule.party.organisation_kind, rule.party.role)]
     covering.sort(key=lambda c: c.given_at, reverse=True)
     valid = next((c for c in covering if c.valid_at(now)), None)
     if valid is not None:
-        return valid, ""
+        return valid, "", None, None
     if not covering:
         return None, (f"needs the client's consent: the {rule.section} section is shown to "
-                      f"a {rule.party.label} for {purpose} only with the client's consent")
+                      f"a {rule.party.label} for {purpose} only with the client's consent"
+                      ), Withheld.NEEDS_CONSENT, None
     newest = covering[0]
     if newest.status(now) is ConsentStatus.WITHDRAWN:
         assert newest.withdrawn_at is not None
-        return None, (f"consent withdrawn on {newest.withdrawn_at.date().isoformat()}: the "
-                      "client's new consent is needed")
+        day = newest.withdrawn_at.date()
+        return None, (f"consent withdrawn on {day.isoformat()}: the client's new consent is "
+                      "needed"), Withheld.CONSENT_WITHDRAWN, day
     assert newest.expires_at is not None
-    return None, (f"consent expired on {newest.expires_at.date().isoformat()}: the client's "
-                  "new consent is needed")
+    day = newest.expires_at.date()
+    return None, (f"consent expired on {day.isoformat()}: the client's new consent is "
+                  "needed"), Withheld.CONSENT_EXPIRED, day
 
 
 def _decide(principal: Principal, purpose: str | None, person: str, section: Section,
@@ -71,30 +75,32 @@ def _decide(principal: Principal, purpose: str | None, person: str, section: Sec
     if not rules:
         why = ("no access policy is loaded" if not policies.permissions else
                f"no rule lets a {_who(principal)} read the {section} section")
-        return SectionDecision(section, False, why)
+        return SectionDecision(section, False, why, withheld=Withheld.NO_RULE
+                               if policies.permissions else Withheld.NO_POLICY)
     for_purpose = [r for r in rules if purpose in r.purposes]
     if not for_purpose:
         allowed = sorted({p for r in rules for p in r.purposes})
         return SectionDecision(section, False, f"purpose {purpose or '(none)'} is not covered: "
                                f"the {section} section is shown to you for "
-                               f"{', '.join(allowed)}")
+                               f"{', '.join(allowed)}", withheld=Withheld.PURPOSE)
     basis = sorted((r for r in for_purpose if not r.requires_consent), key=lambda r: r.iri)
     if basis:
         rule = basis[0]
         return SectionDecision(section, True, f"{rule.party.label} for {purpose}",
                                legal_basis=rule.legal_basis, fields=rule.fields,
                                policy=rule.iri)
-    reasons = []
+    reasons: list[tuple[str, Withheld | None, date | None]] = []
     for rule in sorted(for_purpose, key=lambda r: r.iri):
-        record, why = _consent_for(rule, consents, person, purpose or "", now)
+        record, why, code, day = _consent_for(rule, consents, person, purpose or "", now)
         if record is not None:
             return SectionDecision(section, True, f"the client's consent, given "
                                    f"{record.given_at.date().isoformat()}",
                                    legal_basis=rule.legal_basis, consent=record.id,
                                    fields=rule.fields, policy=rule.iri)
-        reasons.append(why)
-    return SectionDecision(section, False, "; ".join(reasons),
-                           policy=sorted(r.iri for r in for_purpose)[0])
+        reasons.append((why, code, day))
+    return SectionDecision(section, False, "; ".join(why for why, _, _ in reasons),
+                           policy=sorted(r.iri for r in for_purpose)[0],
+                           withheld=reasons[0][1], withheld_on=reasons[0][2])
 
 
 def decide_sections(principal: Principal, purpose: str | None, person: str,

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from graph_service.policy.section_decision import Withheld
 from graph_service.policy.sections import Section
 
 Scalar = bool | int | Decimal | date | datetime | str | None
@@ -70,6 +71,10 @@ class SectionView(BaseModel):
     section: Section
     permitted: bool
     reason: str = Field(description="Why the section is shown or withheld")
+    withheld: Withheld | None = Field(
+        default=None, description="Why a withheld section is withheld, as a code to translate")
+    withheld_on: date | None = Field(
+        default=None, description="The day the consent it needed was withdrawn or expired")
     legal_basis: list[str] = Field(default_factory=list,
                                    description="The legal bases a permit rests on")
     consent: str | None = Field(default=None,

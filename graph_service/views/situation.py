@@ -55,7 +55,9 @@ def read_situation(store: GraphStore, directory: GraphDirectory, person: str,
     sections = []
     for decision in decisions:
         view = SectionView(section=decision.section, permitted=decision.permit,
-                           reason=decision.reason, legal_basis=list(decision.legal_basis),
+                           reason=decision.reason, withheld=decision.withheld,
+                           withheld_on=decision.withheld_on,
+                           legal_basis=list(decision.legal_basis),
                            consent=decision.consent)
         if decision in permitted:
             facts = registry_facts(store, graphs.section(decision.section), person,

@@ -23,6 +23,7 @@ from graph_service.api.problems import Problem
 from graph_service.api.routes.consents import consent_out
 from graph_service.api.routes.situation import situation_and_consents
 from graph_service.policy.policy_graph import policy_set
+from graph_service.policy.section_decision import Withheld
 from graph_service.views.labels import code_lists
 from graph_service.views.model import SectionView
 from graph_service.views.situation import today_in_finland
@@ -38,23 +39,14 @@ router = page_router()
 NOTICES = frozenset({"reported-saved", "consent-given", "consent-withdrawn"})
 # The decision point's reasons for a withheld section, by how they begin -> message key.
 # (SectionView.reason is text for the API's readers; the page translates its kind.)
-_WITHHELD = (("needs the client's consent", "withheld.needs_consent"),
-             ("consent withdrawn on ", "withheld.consent_withdrawn"),
-             ("consent expired on ", "withheld.consent_expired"),
-             ("purpose ", "withheld.purpose"),
-             ("no rule lets ", "withheld.no_rule"),
-             ("no access policy", "withheld.no_rule"))
-
-
 def withheld_reason(section: SectionView) -> tuple[str, dict[str, str]]:
     """The message key of why ``section`` is withheld, with the date it names (if any)."""
-    first = section.reason.split("; ")[0]
-    for start, key in _WITHHELD:
-        if first.startswith(start):
-            on = first.removeprefix(start)[:10] if key.endswith(("withdrawn", "expired")) \
-                else ""
-            return key, {"date": on}
-    return "withheld.other", {"date": ""}
+    code = section.withheld
+    if code is None:
+        return "withheld.other", {"date": ""}
+    key = "no_rule" if code is Withheld.NO_POLICY else code.value
+    return f"withheld.{key}", {"date": section.withheld_on.isoformat()
+                                if section.withheld_on else ""}
 
 
 def person_url(person_id: str, purpose: str, **extra: str) -> str:

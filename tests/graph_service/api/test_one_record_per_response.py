@@ -70,6 +70,8 @@ def test_every_personal_data_endpoint_leaves_exactly_one_record(api: Api):
                                 decision="deny")
     assert withdrawn["sections"][0].startswith("economy deny: consent withdrawn")
     assert withheld.json()["permitted"] is False and withheld.json()["facts"] == []
+    assert withheld.json()["withheld"] == "consent_withdrawn"
+    assert withheld.json()["withheld_on"] == datetime.now(UTC).date().isoformat()
 
     reported, _ = _once(api, "POST", f"/api/persons/{PERSON}/reported", json=HOUSING)
     _once(api, "PUT", f"/api/persons/{PERSON}/reported/{reported.json()['id'].rsplit('/', 1)[-1]}",

@@ -6,7 +6,7 @@ The Markdown table the README shows is derived from the graph and must not drift
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -14,6 +14,7 @@ from graph_service.policy.consent import consent_id, give_consent, withdraw_cons
 from graph_service.policy.consent_record import Recipient
 from graph_service.policy.odrl import matrix_markdown
 from graph_service.policy.policy_graph import ensure_default_policy, policy_set
+from graph_service.policy.section_decision import Withheld
 from graph_service.policy.sections import FIELDS, Section
 from graph_service.policy.situation_policy import situation_decisions
 from graph_service.policy.tokens import Principal
@@ -109,6 +110,7 @@ def test_the_matrix(store: OxigraphStore, party: str, section: Section, purpose:
     assert decision.section is section
     if purpose not in purposes:
         assert not decision.permit and "is not covered" in decision.reason
+        assert decision.withheld is Withheld.PURPOSE
         assert decision.fields == frozenset() and decision.legal_basis == ()
         return
     wanted_fields = FIELDS[section] if fields is None else frozenset(fields)
@@ -130,6 +132,10 @@ def test_the_matrix(store: OxigraphStore, party: str, section: Section, purpose:
         "none": "needs the client's consent",
         "withdrawn": "consent withdrawn on 2026-02-02",
         "expired": "consent expired on 2026-02-02"}[state]), decision.reason
+    assert (decision.withheld, decision.withheld_on) == {
+        "none": (Withheld.NEEDS_CONSENT, None),
+        "withdrawn": (Withheld.CONSENT_WITHDRAWN, date(2026, 2, 2)),
+        "expired": (Withheld.CONSENT_EXPIRED, date(2026, 2, 2))}[state]
 
 
 @pytest.mark.parametrize("principal", [
