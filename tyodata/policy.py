@@ -142,7 +142,7 @@ def load(
         version = response.json()["version"]
         out.print(f"policy version {version} is in force at {_service(endpoint)}")
         return
-    from graph_service.policy.decision import Decision, audit_entry
+    from graph_service.policy.decision import Action, Decision, audit_entry
     from graph_service.policy.odrl import PolicyInvalid
     from graph_service.policy.policy_graph import check_policy, write_policy
 
@@ -152,7 +152,7 @@ def load(
         try:
             graph, _ = check_policy(text)
         except PolicyInvalid as invalid:
-            log.append(audit_entry(principal, None, "replace-policy", resource=str(file),
+            log.append(audit_entry(principal, None, Action.REPLACE_POLICY, resource=str(file),
                                    statement=text, decision=Decision(
                                        False, f"policy refused, nothing changed: "
                                               f"{invalid}")))
@@ -163,7 +163,7 @@ def load(
             raise typer.Exit(2) from None
         graph_store = open_store_of(settings)  # before the record: it may be locked
         try:
-            log.append(audit_entry(principal, None, "replace-policy", resource=str(file),
+            log.append(audit_entry(principal, None, Action.REPLACE_POLICY, resource=str(file),
                                    statement=text, decision=Decision(
                                        True, "steward replaces the access policy")))
             version = write_policy(graph_store, graph, by=principal.subject,

@@ -47,10 +47,13 @@ class Problem(Exception):
     """Raise in a route to answer with a problem document."""
 
     def __init__(self, status: int, title: str, detail: str, kind: str,
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None, *, fields: tuple[str, ...] = ()
+                 ) -> None:
         super().__init__(detail)
         self.status, self.title, self.detail, self.kind = status, title, detail, kind
         self.headers = headers or {}
+        self.fields = fields
+        """The input fields that failed (for a page to mark them); ``detail`` says why."""
 
 
 def problem_body(status: int, title: str, detail: str, kind: str, request_id: str) -> dict:

@@ -53,6 +53,8 @@ class Action(StrEnum):
     """Record or revise a fact the client reported."""
     READ_OWN_ACCESS_LOG = "read-own-access-log"
     """A citizen reads who has accessed their own data."""
+    REPLACE_POLICY = "replace-policy"
+    """A steward replaces the access policy (no personal data; audited as an admin act)."""
 
 
 # action -> role -> purposes allowed

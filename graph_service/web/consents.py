@@ -14,7 +14,6 @@ from pydantic import ValidationError
 
 from graph_service.api.problems import Problem
 from graph_service.api.routes.consents import ConsentRequest, give, withdraw
-from graph_service.policy.consent import ConsentInputError
 from graph_service.web.guards import page_router, principal_of, services_of
 from graph_service.web.i18n import TIME_ZONE
 from graph_service.web.person import page_problem, person_iri, person_page_response, person_url
@@ -63,9 +62,7 @@ async def give_page(request: Request, person_id: str) -> Response:
         except Problem as problem:
             if problem.kind != "invalid-consent":
                 raise page_problem(problem) from None
-            refused = problem.__context__  # the flow raised it from the input error
-            failing = [refused.field] if isinstance(refused, ConsentInputError) else [
-                "sections"]
+            failing = list(problem.fields) or ["sections"]
     if failing:
         kept = {name: posted.get(name, []) for name in FIELDS if name != "expires_at"}
         return await person_page_response(request, person_id, purpose, status=422,

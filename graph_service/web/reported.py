@@ -13,7 +13,6 @@ from fastapi.responses import Response
 
 from graph_service.api.problems import Problem
 from graph_service.api.routes.reported import report, revise
-from graph_service.views.client_reported import ReportRefused
 from graph_service.views.reported_forms import FORMS
 from graph_service.web import forms
 from graph_service.web.errors import PageError
@@ -46,10 +45,7 @@ async def add_reported(request: Request, person_id: str) -> Response:
         except Problem as problem:
             if problem.kind != "invalid-client-reported-fact":
                 raise page_problem(problem) from None
-            # The flow raised from the shapes' refusal: its fields name what failed.
-            refused = problem.__context__
-            failing = sorted({e.field for e in refused.errors}) if isinstance(
-                refused, ReportRefused) else ["form"]
+            failing = list(problem.fields) or ["form"]
     if failing:
         kept = {name: posted[name] for name in forms.choice_fields(form_name)
                 if name in posted}

@@ -137,7 +137,8 @@ def consent_out(record: ConsentRecord, now: datetime | None = None) -> ConsentOu
 
 
 def _input_problem(error: ConsentInputError) -> Problem:
-    return Problem(422, "Invalid consent", str(error), "invalid-consent")
+    return Problem(422, "Invalid consent", str(error), "invalid-consent",
+                   fields=(error.field,))
 
 
 def give(services: Services, principal: Principal, purpose: str | None, person: str,

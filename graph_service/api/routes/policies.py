@@ -19,7 +19,7 @@ from graph_service.api.deps import CurrentPrincipal, Purpose, Services, Services
 from graph_service.api.openapi import problem_responses, text_body
 from graph_service.api.problems import Problem
 from graph_service.api.query_path import body_media_type, body_text
-from graph_service.policy.decision import Decision
+from graph_service.policy.decision import Action, Decision
 from graph_service.policy.odrl import PolicyInvalid, PolicySet, matrix_rows
 from graph_service.policy.policy_graph import (
     POLICY_GRAPH,
@@ -36,7 +36,7 @@ from graph_service.policy.tokens import Principal
 router = APIRouter(prefix="/api/policies", tags=["policies"])
 TURTLE = "text/turtle"
 JSON = "application/json"
-REPLACE_ACTION = "replace-policy"
+REPLACE_ACTION = Action.REPLACE_POLICY.value
 EXAMPLE_POLICY = """\
 @prefix odrl: <http://www.w3.org/ns/odrl/2/> .
 @prefix dpv: <https://w3id.org/dpv#> .

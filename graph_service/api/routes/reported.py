@@ -87,7 +87,8 @@ def report(services: Services, principal: Principal, purpose: str | None, person
                                         now=datetime.now(UTC))
     except ReportRefused as refused:
         raise Problem(422, "Invalid client-reported fact", str(refused),
-                      "invalid-client-reported-fact") from None
+                      "invalid-client-reported-fact",
+                      fields=tuple(sorted({e.field for e in refused.errors}))) from None
     return _stored_fact(services, stored, person_iri, form)
 
 
@@ -108,7 +109,8 @@ def revise(services: Services, principal: Principal, purpose: str | None, person
         raise Problem(409, "Already revised", str(revised), "already-revised") from None
     except ReportRefused as refused:
         raise Problem(422, "Invalid client-reported fact", str(refused),
-                      "invalid-client-reported-fact") from None
+                      "invalid-client-reported-fact",
+                      fields=tuple(sorted({e.field for e in refused.errors}))) from None
     return _stored_fact(services, stored, person_iri, form)
 
 
