@@ -9,8 +9,6 @@ record holding the whole upload, applied or refused.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
@@ -81,19 +79,9 @@ class Party(BaseModel):
     label: str
 
 
-class VersionOut(BaseModel):
-    version: int
-    iri: str
-    loaded_at: datetime
-    loaded_by: str
-    organisation: str
-    content_hash: str
-    revision_of: str | None
-
-
 class PolicyMatrix(BaseModel):
     graph: str = Field(description="The policy graph (SPARQL: GRAPH <...>)")
-    version: VersionOut | None = Field(description="The version in force (none: no policy "
+    version: PolicyVersion | None = Field(description="The version in force (none: no policy "
                                                    "is loaded and every section is denied)")
     parties: list[Party]
     rows: list[MatrixRow]
@@ -128,8 +116,6 @@ def negotiate(accept: str) -> str | None:
     return min(choices)[2] if choices else None
 
 
-def _version(found: PolicyVersion | None) -> VersionOut | None:
-    return None if found is None else VersionOut(**found.__dict__)
 
 
 def matrix(services: Services) -> PolicyMatrix:
@@ -141,7 +127,7 @@ def matrix(services: Services) -> PolicyMatrix:
               for r in rules]
         for key, rules in cells.items()}) for section, cells in matrix_rows(policies)]
     return PolicyMatrix(
-        graph=POLICY_GRAPH, version=_version(current_version(services.store)),
+        graph=POLICY_GRAPH, version=current_version(services.store),
         parties=[Party(key=p.key, iri=p.iri, organisation_kind=p.organisation_kind,
                        role=p.role, label=p.label) for p in policies.parties()],
         rows=rows, labels=dict(sorted(policies.labels.items())))
@@ -168,16 +154,15 @@ async def read_policy(request: Request, services: ServicesDep,
     return Response(text, media_type=TURTLE + "; charset=utf-8")
 
 
-@router.get("/history", response_model=list[VersionOut],
+@router.get("/history", response_model=list[PolicyVersion],
             summary="Every version of the policy ever loaded, newest first (any token)",
             responses=problem_responses(502, 503))
-async def history(services: ServicesDep, principal: CurrentPrincipal) -> list[VersionOut]:
-    versions = await run_in_threadpool(policy_history, services.store)
-    return [VersionOut(**v.__dict__) for v in versions]
+async def history(services: ServicesDep, principal: CurrentPrincipal) -> list[PolicyVersion]:
+    return await run_in_threadpool(policy_history, services.store)
 
 
 def replace(services: Services, principal: Principal, purpose: str | None,
-            text: str) -> VersionOut:
+            text: str) -> PolicyVersion:
     """Check ``text`` and make it the policy in force; one audit record either way."""
     if not principal.has("steward"):
         why = (f"only a steward replaces the access policy; your token has "
@@ -199,10 +184,10 @@ def replace(services: Services, principal: Principal, purpose: str | None,
     version = write_policy(services.store, graph, by=principal.subject,
                            organisation=principal.organisation)
     services.directory.invalidate()
-    return VersionOut(**version.__dict__)
+    return version
 
 
-@router.put("", response_model=VersionOut,
+@router.put("", response_model=PolicyVersion,
             summary="Replace the access policy (stewards): Turtle in our ODRL profile",
             responses=problem_responses(400, 403, 415, 422, 502, 503, meaning={
                 400: "The body is not UTF-8",
@@ -214,7 +199,7 @@ def replace(services: Services, principal: Principal, purpose: str | None,
                 TURTLE, "The whole new policy (ODRL 2.2 in our profile; see GET)",
                 EXAMPLE_POLICY)})
 async def put_policy(request: Request, services: ServicesDep, principal: CurrentPrincipal,
-                     purpose: Purpose) -> VersionOut:
+                     purpose: Purpose) -> PolicyVersion:
     if principal.has("steward") and body_media_type(request) != TURTLE:
         raise Problem(415, "Unsupported media type", f"send the policy as {TURTLE}",
                       "unsupported-media-type")
