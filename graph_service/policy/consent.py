@@ -51,7 +51,12 @@ from graph_service.policy.visibility import Reader, dataset_for
 from graph_service.queries import Literal as Bound
 from graph_service.queries import bind, rq_loader
 from graph_service.store.base import GraphStore
-from graph_service.store.registry import GraphDirectory, GraphKind, register_graph
+from graph_service.store.registry import (
+    GraphDirectory,
+    GraphKind,
+    graphs_of_person,
+    register_graph,
+)
 
 load_query = rq_loader("graph_service.policy")
 
@@ -200,12 +205,6 @@ def _event_triples(graph: Graph, record: URIRef, event: URIRef, status: URIRef,
     graph.add((event, TYO.actedForOrganisation, Literal(organisation)))
 
 
-def consent_graphs(store: GraphStore, person: str) -> list[str]:
-    """The person's consent graphs (normally one; two if two first consents raced)."""
-    table = store.select(bind(load_query("consent_graphs"), person=person_iri(person)))
-    return [str(graph) for (graph,) in table.rows]
-
-
 def give_consent(store: GraphStore, person: str, *, controller: str, purposes: Iterable[str],
                  sections: Iterable[Section | str], recipients: Iterable[Recipient],
                  expires_at: datetime | None, indicated_by: str, recorded_by: str,
@@ -237,7 +236,7 @@ def give_consent(store: GraphStore, person: str, *, controller: str, purposes: I
                    recorded_org)
     data = g.serialize(format="nt")
     with _writing:
-        graphs = consent_graphs(store, person)
+        graphs = graphs_of_person(store, person, [GraphKind.CONSENT])
         if graphs:
             store.update(f"INSERT DATA {{ GRAPH <{graphs[0]}> {{\n{data}\n}} }}")
         else:

@@ -3,9 +3,9 @@
 Each section's query reads only the current extracts of the registries that hold that
 section's facts (``SECTION_SOURCES``: the engine then looks in two graphs instead of
 every extract, which halves a section's cost), and a person's client-reported facts only
-that person's client-reported graphs. All are narrowed from the case-work dataset by the
-one visibility function (``dataset_for``), once per directory, so a request never passes
-the engine a list of every per-person graph in the store.
+that person's client-reported graphs (found by one index look-up per request). All are
+narrowed from the case-work dataset by the one visibility function (``dataset_for``), so
+a request never passes the engine a list of every per-person graph in the store.
 """
 
 from __future__ import annotations
@@ -16,8 +16,12 @@ from functools import lru_cache
 from graph_service.policy.sections import Section
 from graph_service.policy.visibility import Reader, dataset_for
 from graph_service.store.base import Dataset, GraphStore
-from graph_service.store.registry import GraphDirectory, GraphKind, source_iri
-from graph_service.views.queries import load
+from graph_service.store.registry import (
+    GraphDirectory,
+    GraphKind,
+    graphs_of_person,
+    source_iri,
+)
 
 SECTION_SOURCES: dict[Section, tuple[str, ...]] = {
     Section.BASIC: ("vtj", "tyomarkkinatori"),  # population register; the profile's languages
@@ -39,18 +43,13 @@ class CaseWorkGraphs:
     """Every current registry extract, as named graphs."""
     sections: dict[Section, Dataset]
     """Section -> the current extracts of its registries (absent: none is loaded)."""
-    reported: dict[str, Dataset]
-    """Person IRI -> that person's client-reported graphs, as named graphs."""
 
     def section(self, section: Section) -> Dataset | None:
         return self.sections.get(section)
 
-    def reported_of(self, person: str) -> Dataset | None:
-        return self.reported.get(person)
 
-
-def case_work_graphs(store: GraphStore, directory: GraphDirectory) -> CaseWorkGraphs:
-    return _read(store, directory)
+def case_work_graphs(directory: GraphDirectory) -> CaseWorkGraphs:
+    return _read(directory)
 
 
 def _named(directory: GraphDirectory, graphs: list[str]) -> Dataset | None:
@@ -59,7 +58,7 @@ def _named(directory: GraphDirectory, graphs: list[str]) -> Dataset | None:
 
 
 @lru_cache(maxsize=4)
-def _read(store: GraphStore, directory: GraphDirectory) -> CaseWorkGraphs:
+def _read(directory: GraphDirectory) -> CaseWorkGraphs:
     current = directory.current()
     extracts = set(directory.of_kind(GraphKind.EXTRACT))
     sections = {}
@@ -68,13 +67,10 @@ def _read(store: GraphStore, directory: GraphDirectory) -> CaseWorkGraphs:
         if (dataset := _named(directory, graphs)) is not None:
             sections[section] = dataset
     registry = _named(directory, sorted(extracts)) or Dataset(named=())
-    by_person: dict[str, list[str]] = {}
-    reported_graphs = _named(directory, directory.of_kind(GraphKind.CLIENT_REPORTED))
-    if reported_graphs is not None:
-        for graph, person in store.select(load("reported_graphs"),
-                                          dataset=reported_graphs).rows:
-            by_person.setdefault(str(person), []).append(str(graph))
-    reported = {person: _named(directory, sorted(graphs))
-                for person, graphs in by_person.items()}
-    return CaseWorkGraphs(registry, sections,
-                          {p: d for p, d in reported.items() if d is not None})
+    return CaseWorkGraphs(registry, sections)
+
+
+def reported_graphs_of(store: GraphStore, directory: GraphDirectory,
+                       person: str) -> Dataset | None:
+    """``person``'s client-reported graphs as named graphs (None: they have none)."""
+    return _named(directory, graphs_of_person(store, person, [GraphKind.CLIENT_REPORTED]))

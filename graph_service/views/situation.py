@@ -18,7 +18,7 @@ from graph_service.policy.sections import Section
 from graph_service.store.base import Dataset, GraphStore
 from graph_service.store.registry import GraphDirectory
 from graph_service.views.client_reported import read_reported
-from graph_service.views.datasets import case_work_graphs
+from graph_service.views.datasets import case_work_graphs, reported_graphs_of
 from graph_service.views.derive import enrich, summary
 from graph_service.views.labels import CodeLists, code_lists
 from graph_service.views.model import Fact, SectionView, SituationView, Source
@@ -38,7 +38,7 @@ def today_in_finland(now: datetime) -> date:
 def person_known(store: GraphStore, directory: GraphDirectory, person: str) -> bool:
     """Whether any current registry extract holds data on ``person``."""
     return store.ask(substitute(load("known"), person=person),
-                     dataset=case_work_graphs(store, directory).registry)
+                     dataset=case_work_graphs(directory).registry)
 
 
 def read_situation(store: GraphStore, directory: GraphDirectory, person: str,
@@ -48,9 +48,9 @@ def read_situation(store: GraphStore, directory: GraphDirectory, person: str,
     today = today_in_finland(now)
     codes = code_lists(store, directory)
     provenance = provenance_for(store, directory)
-    graphs = case_work_graphs(store, directory)
+    graphs = case_work_graphs(directory)
     permitted = [d for d in decisions if d.permit and d.fields]
-    reported = read_reported(store, graphs.reported_of(person), person,
+    reported = read_reported(store, reported_graphs_of(store, directory, person), person,
                              [d.section for d in permitted], codes)
     sections = []
     for decision in decisions:

@@ -31,7 +31,7 @@ from graph_service.views.client_reported import (
     Stored,
     fact_iri,
 )
-from graph_service.views.datasets import case_work_graphs
+from graph_service.views.datasets import reported_graphs_of
 from graph_service.views.labels import code_lists
 from graph_service.views.model import Fact, ReportedFacts
 from graph_service.views.reported_forms import FORMS, ReportForm
@@ -122,10 +122,9 @@ def reported_of(services: Services, principal: Principal, purpose: str | None,
                               resource=REPORTED)
     shown = [d for d in ruled.decisions if d.permit and d.fields]
     codes = code_lists(services.store, ruled.directory)
-    graphs = case_work_graphs(services.store, ruled.directory)
-    found = client_reported.read_reported(services.store, graphs.reported_of(person_iri),
-                                          person_iri, [d.section for d in shown], codes,
-                                          history=history)
+    graphs = reported_graphs_of(services.store, ruled.directory, person_iri)
+    found = client_reported.read_reported(services.store, graphs, person_iri,
+                                          [d.section for d in shown], codes, history=history)
     facts = [fact for d in shown for fact in minimised(found[d.section], d.fields)]
     return ReportedFacts(person=person_iri.removeprefix(PERSON_NS), history=history,
                          facts=facts, withheld=[d.section for d in ruled.decisions

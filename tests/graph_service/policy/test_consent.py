@@ -15,7 +15,6 @@ from graph_service.policy.consent import (
     ConsentAlreadyWithdrawnError,
     ConsentInputError,
     UnknownConsentError,
-    consent_graphs,
     consent_id,
     consents_of,
     give_consent,
@@ -29,6 +28,7 @@ from graph_service.store.registry import (
     GraphKind,
     collect_garbage,
     erase_person,
+    graphs_of_person,
     read_directory,
     register_graph,
 )
@@ -74,7 +74,8 @@ def test_a_consent_is_recorded_with_every_field(store: OxigraphStore):
 def test_it_lives_in_the_person_s_own_consent_graph_as_dpv(store: OxigraphStore):
     record = give(store)
     give(store, now=NOW + timedelta(hours=1))
-    [graph] = consent_graphs(store, A)  # the second consent went into the same graph
+    # the second consent went into the same graph
+    [graph] = graphs_of_person(store, A, [GraphKind.CONSENT])
     assert read_directory(store).kind_of(graph) is GraphKind.CONSENT
     assert store.ask(f"ASK {{ GRAPH <{graph}> {{ <{graph}> <{DPV_DATA_SUBJECT}> <{A}> . "
                      f"<{record.id}> a <https://w3id.org/dpv#ConsentRecord> ; "
@@ -94,7 +95,7 @@ def test_consents_are_listed_newest_first(store: OxigraphStore):
 
 def test_a_withdrawal_appends_to_the_history_and_deletes_nothing(store: OxigraphStore):
     record = give(store)
-    [graph] = consent_graphs(store, A)
+    [graph] = graphs_of_person(store, A, [GraphKind.CONSENT])
     before = len(store.select(f"SELECT * WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}").rows)
     later = NOW + timedelta(days=3)
     withdrawn = withdraw_consent(store, A, consent_id(record), by="cw-2",
@@ -155,7 +156,7 @@ def test_bad_input_is_refused_naming_the_field(store: OxigraphStore, field: str,
     with pytest.raises(ConsentInputError) as refused:
         give(store, **change)
     assert refused.value.field == field and str(refused.value).startswith(field)
-    assert consents_of(store, A) == [] and consent_graphs(store, A) == []
+    assert consents_of(store, A) == [] and graphs_of_person(store, A, [GraphKind.CONSENT]) == []
 
 
 def test_a_person_id_that_is_not_one_is_refused(store: OxigraphStore):
@@ -175,6 +176,6 @@ def test_a_record_outside_a_consent_graph_counts_for_nothing(store: OxigraphStor
 
 def test_erasing_the_person_drops_their_consents(store: OxigraphStore):
     give(store)
-    assert consent_graphs(store, A)
+    assert graphs_of_person(store, A, [GraphKind.CONSENT])
     erase_person(store, A)
-    assert consent_graphs(store, A) == [] and consents_of(store, A) == []
+    assert graphs_of_person(store, A, [GraphKind.CONSENT]) == [] and consents_of(store, A) == []

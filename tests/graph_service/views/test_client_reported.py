@@ -24,7 +24,7 @@ from graph_service.views.client_reported import (
     to_graph,
     validate,
 )
-from graph_service.views.datasets import case_work_graphs
+from graph_service.views.datasets import reported_graphs_of
 from graph_service.views.labels import CodeLists, code_lists
 from graph_service.views.reported_forms import FORMS, ReportForm
 from graph_service.views.situation import read_situation
@@ -178,7 +178,7 @@ def test_revisions_keep_the_history(store: OxigraphStore, codes: CodeLists):
     second = client_reported.revise(store, codes, moved, person=MOTHER_IRI, fact=first.fact,
                                     subject="ben", organisation="city:vantaa", now=later)
     directory = read_directory(store)
-    dataset = case_work_graphs(store, directory).reported_of(MOTHER_IRI)
+    dataset = reported_graphs_of(store, directory, MOTHER_IRI)
     latest = client_reported.read_reported(store, dataset, MOTHER_IRI, [Section.HEALTH],
                                            codes)[Section.HEALTH]
     assert [(f.id, f.fields["health_centre"].value) for f in latest] == [

@@ -298,8 +298,10 @@ def test_a_withheld_section_is_listed_with_its_reason_and_not_read(
     for withheld in (health, economy):
         assert not withheld.permitted and withheld.reason == "needs the client's consent"
         assert withheld.facts == [] and withheld.reported == [] and withheld.summary == {}
-    # One query: the basic section's (the person has no client-reported graph).
-    assert len(spy.queries) == 1 and "tyo:Person" in spy.queries[0]
+    # Two queries: the look-up of the person's client-reported graphs (they have none),
+    # then the basic section's.
+    assert len(spy.queries) == 2, spy.queries
+    assert "graphKind" in spy.queries[0] and "tyo:Person" in spy.queries[1]
     assert not any("MedicalStatement" in q or "EnforcementCase" in q for q in spy.queries)
 
 
