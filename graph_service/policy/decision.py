@@ -32,6 +32,7 @@ PURPOSES: dict[str, str] = {
     "statistics": DPV + "ResearchAndDevelopment",
     "oversight": DPV + "LegalCompliance",
     "own-data": DPV + "RightsManagement",  # a citizen exercising the right of access
+    "recruitment": DPV + "RecruitmentApplicantSelection",  # an employer choosing whom to contact
 }
 CASE_WORK = frozenset({"case-management", "job-matching", "benefit-decision"})
 
@@ -55,6 +56,16 @@ class Action(StrEnum):
     """A citizen reads who has accessed their own data."""
     REPLACE_POLICY = "replace-policy"
     """A steward replaces the access policy (no personal data; audited as an admin act)."""
+    RECOMMEND_JOBS = "recommend-jobs"
+    """Rank jobs for a person from their marketplace profile (and its expert settings)."""
+    LIST_CANDIDATES = "list-candidates"
+    """Anonymous, coarsened candidates for a posting (an employer: only its own postings)."""
+    CONTACT_CANDIDATE = "contact-candidate"
+    """An employer asks an anonymous candidate to get in touch; the seeker decides."""
+    GIVE_FEEDBACK = "give-feedback"
+    """Thumbs up or down on a recommended job, which the ranking learns from."""
+    READ_CONTACT_REQUESTS = "read-contact-requests"
+    """The contact requests employers sent to a person."""
 
 
 # action -> role -> purposes allowed
@@ -70,6 +81,15 @@ RULES: dict[Action, dict[str, frozenset[str]]] = {
     Action.MANAGE_CONSENT: {"case_worker": CASE_WORK},
     Action.WRITE_CLIENT_REPORTED: {"case_worker": CASE_WORK},
     Action.READ_OWN_ACCESS_LOG: {"citizen": frozenset({"own-data"})},
+    # Matching: a case worker for the client, the seeker for themself (the route checks the
+    # token is bound to that very person); employers see only anonymous candidates.
+    Action.RECOMMEND_JOBS: {"case_worker": CASE_WORK, "citizen": frozenset({"own-data"})},
+    Action.GIVE_FEEDBACK: {"case_worker": CASE_WORK, "citizen": frozenset({"own-data"})},
+    Action.READ_CONTACT_REQUESTS: {"case_worker": CASE_WORK,
+                                   "citizen": frozenset({"own-data"})},
+    Action.LIST_CANDIDATES: {"employer": frozenset({"recruitment"}),
+                             "case_worker": frozenset({"job-matching"})},
+    Action.CONTACT_CANDIDATE: {"employer": frozenset({"recruitment"})},
 }
 
 
