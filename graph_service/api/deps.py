@@ -102,8 +102,8 @@ def authorize(services: Services, principal: Principal, purpose: str | None, act
 def record(services: Services, principal: Principal, purpose: str | None, *,
            person: str | None, action: str, resource: str, decision: Decision,
            statement: str | None = None, reason: str | None = None,
-           sections: list[str] | None = None) -> None:
+           sections: list[str] | None = None, persons: list[str] | None = None) -> None:
     """One audit record of one access."""
     services.audit.append(audit_entry(principal, purpose, action, resource=resource,
                                       decision=decision, person=person, statement=statement,
-                                      reason=reason, sections=sections))
+                                      reason=reason, sections=sections, persons=persons))

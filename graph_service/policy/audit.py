@@ -54,7 +54,7 @@ _HEAD_MAGIC = b"tyodata-audit-head/1"
 _HEAD_SIZE = len(_HEAD_MAGIC) + 1 + 20 + 1 + 20 + 1 + 64 + 1 + 64 + 1
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CHUNK = 1 << 20
-_INDEX_VERSION = 1
+_INDEX_VERSION = 2
 _BATCH = 32  # index rows per commit: a commit costs as much as the rest of an append
 
 
@@ -135,6 +135,9 @@ class AuditEntry:
     legal_basis: str | None = None  # the DPV / GDPR IRI a permit rests on
     sections: list[str] | None = None
     """Per section read in this access: "<section> permit|deny <basis or consent id>"."""
+    persons: list[str] | None = None
+    """Other persons whose data this one access read (e.g. the candidates listed for a
+    posting), as pseudonymous IRIs: each person's own access log finds the record."""
 
     def redacted_fields(self) -> dict[str, Any]:
         """The record's fields, redacted: this is all that reaches the disk."""
@@ -158,6 +161,8 @@ class AuditEntry:
             "statement": None if self.statement is None else _text(self.statement),
             "legal_basis": None if self.legal_basis is None else _text(self.legal_basis),
             **({} if self.sections is None else {"sections": [_text(s) for s in self.sections]}),
+            **({} if self.persons is None else {"persons": [
+                p for p in self.persons if isinstance(p, str) and _PERSON_IRI.fullmatch(p)]}),
         })
 
 
@@ -189,8 +194,13 @@ _SCHEMA = (
     "CREATE INDEX records_person ON records(person)",
     "CREATE INDEX records_subject ON records(subject)",
     "CREATE INDEX records_time ON records(time)",
+    # The other persons one record names (its `persons` field): one row each.
+    """CREATE TABLE record_persons (off INTEGER NOT NULL, person TEXT NOT NULL,
+        UNIQUE (off, person))""",
+    "CREATE INDEX record_persons_person ON record_persons(person)",
 )
 _INSERT = "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_INSERT_PERSON = "INSERT OR IGNORE INTO record_persons VALUES (?, ?)"
 _LAST = "SELECT off, len, seq, mac FROM records ORDER BY off DESC LIMIT 1"
 
 
@@ -229,6 +239,7 @@ class AuditLog:
         self._db_id: tuple[int, int] | None = None
         self._indexed_to = -1  # the index and _pending hold every record before this byte
         self._pending: list[tuple] = []
+        self._pending_persons: list[tuple[int, str]] = []
 
     # -- keyed digests ------------------------------------------------------------------
 
@@ -275,6 +286,7 @@ class AuditLog:
         self._file_ids = ((log.st_dev, log.st_ino), (head.st_dev, head.st_ino))
         self._pid = os.getpid()
         self._head_raw, self._indexed_to, self._pending = None, -1, []
+        self._pending_persons = []
 
     def _close_files(self, *, inherited: bool = False) -> None:
         for fd in (self._log_fd, self._head_fd):
@@ -560,6 +572,7 @@ class AuditLog:
                     db.execute("BEGIN IMMEDIATE")
                     if db.execute("PRAGMA user_version").fetchone()[0] != _INDEX_VERSION:
                         db.execute("DROP TABLE IF EXISTS records")
+                        db.execute("DROP TABLE IF EXISTS record_persons")
                         for statement in _SCHEMA:
                             db.execute(statement)
                         db.execute(f"PRAGMA user_version = {_INDEX_VERSION}")
@@ -588,12 +601,14 @@ class AuditLog:
             if self._indexed_to != off:  # another process appended, or first use
                 self._flush_index(off)
             self._pending.append(row)
+            self._pending_persons.extend((off, p) for p in _persons_of(record))
             self._indexed_to = off + len(line)
             if len(self._pending) >= _BATCH:
                 self._flush_index()
         except (sqlite3.Error, OSError):
             # The record is written; the index is derived and the next search repairs it.
             self._pending.clear()
+            self._pending_persons.clear()
             self._indexed_to = -1
 
     def _flush_index(self, end: int | None = None) -> sqlite3.Connection:
@@ -603,11 +618,13 @@ class AuditLog:
         """
         db = self._db or self._connect()
         pending, self._pending = self._pending, []
+        pending_persons, self._pending_persons = self._pending_persons, []
         db.execute("BEGIN IMMEDIATE")
         try:
             if pending:
                 self._catch_up(db, pending[0][0])
                 db.executemany(_INSERT, pending)
+                db.executemany(_INSERT_PERSON, pending_persons)
             if end is not None:
                 self._catch_up(db, end)
             db.execute("COMMIT")
@@ -630,9 +647,21 @@ class AuditLog:
                 start = last[0] + last[1]
             else:  # the log was replaced or rewritten: the index describes another log
                 db.execute("DELETE FROM records")
+                db.execute("DELETE FROM record_persons")
         if start < end:
-            db.executemany(_INSERT, (row for off, line in _lines(self._log_fd, start, end)
-                                     if (row := _index_row(off, line)) is not None))
+            persons: list[tuple[int, str]] = []
+            rows = []
+            for off, line in _lines(self._log_fd, start, end):
+                row = _index_row(off, line)
+                if row is not None:
+                    rows.append(row)
+                    if b'"persons"' in line:  # parse again only the few that name others
+                        persons.extend((off, p) for p in _persons_of(json.loads(line)))
+                if len(rows) >= 10_000:
+                    db.executemany(_INSERT, rows)
+                    rows.clear()
+            db.executemany(_INSERT, rows)
+            db.executemany(_INSERT_PERSON, persons)
 
     def _is_record_at(self, off: int, length: int, seq: int, mac: str) -> bool:
         line = os.pread(self._log_fd, length, off)
@@ -682,7 +711,11 @@ class AuditLog:
         if limit < 1 or not self.path.exists():
             return []
         where, params = [], []
-        for column, value in (("person", person), ("subject", subject),
+        if person is not None:
+            where.append("(person = ? OR off IN (SELECT off FROM record_persons "
+                         "WHERE person = ?))")
+            params += [person, person]
+        for column, value in (("subject", subject),
                               ("organisation", organisation), ("decision", decision)):
             if value is not None:
                 where.append(f"{column} = ?")
@@ -727,6 +760,13 @@ class AuditLog:
             raise AuditChainError(f"record {seq} (byte {off} of the log) was altered; run "
                                   "`tyodata audit verify`")
         return record
+
+
+def _persons_of(record: dict) -> list[str]:
+    persons = record.get("persons")
+    if not isinstance(persons, list):
+        return []
+    return [p for p in persons if isinstance(p, str)]
 
 
 def _index_row(off: int, line: bytes) -> tuple | None:

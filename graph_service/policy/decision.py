@@ -131,10 +131,12 @@ def decide(principal: Principal, action: Action, purpose: str | None) -> Decisio
 def audit_entry(principal: Principal, purpose: str | None, action: Action | str, *,
                 resource: str, decision: Decision, person: str | None = None,
                 statement: str | None = None, reason: str | None = None,
-                sections: list[str] | None = None) -> AuditEntry:
+                sections: list[str] | None = None,
+                persons: list[str] | None = None) -> AuditEntry:
     """The audit record of one decision (the audit log redacts identity codes itself)."""
     return AuditEntry(
         subject=principal.subject, organisation=principal.organisation,
         roles=list(principal.roles), purpose=purpose, person=person, action=str(action),
         resource=resource, decision=decision.word, reason=reason or decision.reason,
-        legal_basis=decision.legal_basis, statement=statement, sections=sections)
+        legal_basis=decision.legal_basis, statement=statement, sections=sections,
+        persons=persons)

@@ -59,7 +59,7 @@ def access_log(services: Services, principal: Principal, purpose: str | None, *,
     return [AccessLogEntry(time=r["time"], organisation=r["organisation"], roles=r["roles"],
                            purpose=r["purpose"], action=r["action"],
                            sections=r.get("sections"), decision=r["decision"])
-            for r in records if r.get("person") == person]
+            for r in records if r.get("person") == person or person in r.get("persons", ())]
 
 
 @router.get("/access-log", response_model=list[AccessLogEntry],
