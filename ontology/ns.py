@@ -49,6 +49,7 @@ class TYO(DefinedNamespace):
     BenefitDecision: URIRef  # benefit decision
     CaseWorker: URIRef  # case worker
     ClientReportedFact: URIRef  # client-reported fact
+    ContactRequest: URIRef  # contact request
     EducationalInstitution: URIRef  # educational institution
     EnforcementCase: URIRef  # enforcement or debt restructuring case
     ExtractStatus: URIRef  # extract status
@@ -62,6 +63,7 @@ class TYO(DefinedNamespace):
     ManagedGraph: URIRef  # managed graph
     MedicalStatement: URIRef  # doctor's statement
     Person: URIRef  # person
+    RecommendationFeedback: URIRef  # feedback on a recommendation
     RegistryFact: URIRef  # registry fact
     RegistrySource: URIRef  # registry source
     RehabilitationPeriod: URIRef  # rehabilitation period
@@ -73,12 +75,14 @@ class TYO(DefinedNamespace):
     WorkExperience: URIRef  # work experience
 
     # Object properties
+    aboutPosting: URIRef  # about posting
     appointmentStatus: URIRef  # appointment status
     benefitType: URIRef  # benefit type
     cefrLevel: URIRef  # CEFR level
     commentsOn: URIRef  # comments on
     concernsPerson: URIRef  # concerns person
     consentEvent: URIRef  # consent event
+    contactRequestTo: URIRef  # request to
     contractType: URIRef  # contract type
     country: URIRef  # country
     currentPolicyVersion: URIRef  # current policy version
@@ -91,6 +95,8 @@ class TYO(DefinedNamespace):
     enforcementType: URIRef  # case type
     experienceOf: URIRef  # work experience of
     extractStatus: URIRef  # extract status
+    feedbackPosting: URIRef  # feedback on posting
+    feedbackProfile: URIRef  # feedback on profile
     graphKind: URIRef  # graph kind
     hasLicence: URIRef  # has licence or card
     hasSkill: URIRef  # has skill
@@ -123,6 +129,7 @@ class TYO(DefinedNamespace):
     source: URIRef  # source
     studyRightStatus: URIRef  # study right status
     studyRightType: URIRef  # study right type
+    verdict: URIRef  # verdict
     workingTime: URIRef  # working time
 
     # Datatype properties
@@ -146,6 +153,8 @@ class TYO(DefinedNamespace):
     extensionPending: URIRef  # extension pending
     extractedAt: URIRef  # extracted at
     extractFile: URIRef  # extract file
+    feedbackGivenAt: URIRef  # feedback given at
+    feedbackGivenBy: URIRef  # feedback given by
     firstPermit: URIRef  # first permit
     healthCentre: URIRef  # own health centre
     homeMunicipalitySince: URIRef  # home municipality since
@@ -156,20 +165,28 @@ class TYO(DefinedNamespace):
     lawReference: URIRef  # law reference
     loadedBy: URIRef  # loaded by
     loadedByOrganisation: URIRef  # loaded by organisation
+    message: URIRef  # message
     multiSectorClient: URIRef  # multi-sector (TYP) client
     note: URIRef  # note
     organisationKind: URIRef  # organisation kind
     permittedField: URIRef  # permitted field
     policyVersion: URIRef  # policy version
+    postingTitle: URIRef  # posting title
     qualificationAbroad: URIRef  # qualification abroad
     qualificationCompletedOn: URIRef  # qualification completed on
     recordedAt: URIRef  # recorded at
     recordedByOrganisation: URIRef  # recorded by organisation
+    requestedBy: URIRef  # requested by
+    requestingEmployer: URIRef  # requesting employer
+    requestingOrganisation: URIRef  # requesting organisation
     requiresConsent: URIRef  # requires consent
     role: URIRef  # role
     rowsLoaded: URIRef  # rows loaded
     rowsRead: URIRef  # rows read
     rowsRejected: URIRef  # rows rejected
+    shownRank: URIRef  # rank shown
+    shownStructuredScore: URIRef  # structured score shown
+    shownTextScore: URIRef  # text score shown
     sicknessAllowanceDaysPaid: URIRef  # sickness allowance days paid
     startDate: URIRef  # start date
     statementText: URIRef  # statement text
@@ -187,10 +204,12 @@ class TYO(DefinedNamespace):
     ClientReportedGraph: URIRef  # client-reported graph
     ConsentGraph: URIRef  # consent graph
     consentIndicationScheme: URIRef  # ways of indicating consent
+    ContactRequestGraph: URIRef  # contact request graph
     Current: URIRef  # current
     ExtractGraph: URIRef  # extract graph
     extractStatusScheme: URIRef  # extract statuses
     FeedbackGraph: URIRef  # feedback graph
+    feedbackVerdictScheme: URIRef  # feedback verdicts
     graphKindScheme: URIRef  # graph kinds
     IdentityGraph: URIRef  # identity graph
     IndicatedElectronically: URIRef  # electronically
@@ -203,6 +222,8 @@ class TYO(DefinedNamespace):
     recordInAuditLog: URIRef  # record in the audit log
     ReferenceGraph: URIRef  # reference graph
     Superseded: URIRef  # superseded
+    ThumbsDown: URIRef  # thumbs down
+    ThumbsUp: URIRef  # thumbs up
 
     _NS = Namespace("https://tyodata.fi/ontology#")
 

@@ -62,6 +62,7 @@ class GraphKind(StrEnum):
     CONSENT = "consent"
     CLIENT_REPORTED = "client-reported"
     FEEDBACK = "feedback"
+    CONTACT_REQUEST = "contact-request"
     CATALOGUE = "catalogue"
     MODEL = "model"
 
@@ -76,7 +77,8 @@ class GraphKind(StrEnum):
 
 
 _KIND_OF_IRI = {kind.iri: kind for kind in GraphKind}
-PERSONAL_KINDS = frozenset({GraphKind.CONSENT, GraphKind.CLIENT_REPORTED, GraphKind.FEEDBACK})
+PERSONAL_KINDS = frozenset({GraphKind.CONSENT, GraphKind.CLIENT_REPORTED, GraphKind.FEEDBACK,
+                            GraphKind.CONTACT_REQUEST})
 """Kinds with one graph per person: erasing a person drops theirs."""
 COLLECTED_KINDS = frozenset({GraphKind.EXTRACT, GraphKind.REFERENCE})
 """The only kinds garbage collection may drop (and only when not Current)."""

@@ -360,6 +360,24 @@ skill:2a82241a-216e-44d8-bb50-6b9a0ef82084 a esco:Skill .
     tyo:auditMac "cbdefghijklnrtuvcbdefghijklnrtuvcbdefghijklnrtuvcbdefghijklnrtuv" ;
     tyo:anchoredAt "2024-05-01T06:13:00+03:00"^^xsd:dateTime ;
     tyo:anchorSignature "vutrnlkjihgfedbcvutrnlkjihgfedbcvutrnlkjihgfedbcvutrnlkjihgfedbc" .
+
+# a thumb on a recommendation, in the seeker's feedback graph
+<id/feedback/f1> a tyo:RecommendationFeedback ;
+    tyo:feedbackProfile <id/tyomarkkinatori/profile/F1> ;
+    tyo:feedbackPosting <id/tyomarkkinatori/posting/P1> ;
+    tyo:verdict tyo:ThumbsUp ;
+    tyo:shownStructuredScore 71.5 ; tyo:shownTextScore 40.25 ; tyo:shownRank 3 ;
+    tyo:feedbackGivenBy "city:helsinki/anna" ;
+    tyo:feedbackGivenAt "2024-05-04T10:15:00+03:00"^^xsd:dateTime .
+
+# an employer's request to an anonymous candidate, in the seeker's contact-request graph
+<id/contact-request/r1> a tyo:ContactRequest ;
+    tyo:contactRequestTo <id/person/abcdefghijklmnopqrstuvwxyz> ;
+    tyo:aboutPosting <id/tyomarkkinatori/posting/P1> ;
+    tyo:postingTitle "Myyjä" ; tyo:requestingEmployer "Kahvila Oy" ;
+    tyo:requestingOrganisation "employer:kahvila-oy" ; tyo:requestedBy "rekry1" ;
+    tyo:message "Hei! Olisitko kiinnostunut?" ;
+    dct:created "2024-05-04T10:15:00+03:00"^^xsd:dateTime .
 """
 
 # Mixing a registry fact and a client-reported fact must be caught by the reasoner.
