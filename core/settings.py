@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     audit_key_file: Path | None = None
     """Key of the audit chain (default: <home>/keys/audit.key). Keep it apart from the log:
     in production on another volume or from a secret store; never inside the log's folder."""
+    handle_key_file: Path | None = None
+    """Key of the employers' candidate handles (default: <home>/keys/handle.key): with it,
+    a handle can be tied back to the person, so keep it like the pseudonym key."""
     audit_anchor_interval_s: float = 60.0
     """How often the service records the audit chain's head in the store (when it moved)."""
 
@@ -85,6 +88,10 @@ class Settings(BaseSettings):
     @property
     def audit_key_path(self) -> Path:
         return self.audit_key_file or self.home / "keys" / "audit.key"
+
+    @property
+    def handle_key_path(self) -> Path:
+        return self.handle_key_file or self.home / "keys" / "handle.key"
 
     @property
     def store_path(self) -> Path:

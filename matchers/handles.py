@@ -35,8 +35,14 @@ def handle_key_path(home: Path) -> Path:
 
 
 def handle_key(home: Path) -> bytes:
-    """The service's candidate-handle key (created on first use, mode 0600)."""
-    return load_or_create_key(handle_key_path(home), what="candidate handle key")
+    """The candidate-handle key at its default place under ``home``."""
+    return key_at(handle_key_path(home))
+
+
+def key_at(path: Path) -> bytes:
+    """The candidate-handle key in ``path`` (Settings.handle_key_path; created on first use,
+    mode 0600)."""
+    return load_or_create_key(path, what="candidate handle key")
 
 
 def candidate_handle(key: bytes, posting: str, person: str) -> str:
