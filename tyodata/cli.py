@@ -27,6 +27,8 @@ from tyodata.common import (
     out,
     settings_for,
 )
+from tyodata.esco import esco_match
+from tyodata.match import demo_employer, match_app, refresh_index
 from tyodata.policy import policy_app
 
 app = typer.Typer(
@@ -36,9 +38,11 @@ app = typer.Typer(
 )
 esco_app = typer.Typer(help="ESCO reference data.", no_args_is_help=True)
 app.add_typer(esco_app, name="esco")
+esco_app.command("match")(esco_match)
 audit_app = typer.Typer(help="The audit log of personal-data access.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 app.add_typer(policy_app, name="policy")
+app.add_typer(match_app, name="match")
 app.command()(steward.sparql)
 app.command()(steward.erase)
 audit_app.command("verify")(steward.audit_verify)
@@ -149,6 +153,7 @@ def _run_ingest(
                     tick=lambda n: bar.advance(task, n),
                 )
             _record_ingest(settings, graph_store, extract_dir, result)
+            _refresh_matching(settings, graph_store, result)
         finally:
             graph_store.close()
     summary = RichTable("source", "status", "rows read", "loaded", "rejected", "triples", "seconds")
@@ -173,6 +178,18 @@ def _run_ingest(
     if not result.ok:
         raise typer.Exit(1)
     return pseudonymize
+
+
+def _refresh_matching(settings: Settings, graph_store, result) -> None:
+    """Rebuild the saved matching index when the ingest changed the marketplace extract,
+    so a service starting next loads it instead of building it on its first request."""
+    if not any(s.source == "tyomarkkinatori" and s.status == "loaded" for s in result.sources):
+        return
+    try:
+        refresh_index(settings, graph_store)
+    except Exception as error:  # the ingest itself succeeded: say so, and how to retry
+        err.print(f"[yellow]warning:[/yellow] the matching index was not refreshed "
+                  f"({error.__class__.__name__}: {error}); run `tyodata match index`")
 
 
 def _record_ingest(settings: Settings, graph_store, extract_dir: Path, result) -> None:
@@ -335,15 +352,23 @@ def demo(
                     " ".join(_short(b) for b in str(row["legalBasis"] or "").split()),
                 )
             out.print(view)
+        from matchers.anonymous import employer_organisation
+        from matchers.service import MatchingService
+
+        index = MatchingService(graph_store, settings).index()
+        employer = demo_employer(index)
         graph_store.close()
         key = load_or_create_signing_key(settings.signing_key_path)
         citizen = pseudonymize.iri(PERSONAS[0].hetu)
+        seeker = citizen.rsplit("/", 1)[-1]
+        roles = [(n, r, employer_organisation(employer) if r == "employer" and employer else o)
+                 for n, r, o in DEMO_ROLES]
         tokens = {
             name: issue(
                 key, subject=f"demo-{name}", organisation=org, roles=[role],
                 ttl_seconds=8 * 3600, person=citizen if role == "citizen" else None,
             )
-            for name, role, org in DEMO_ROLES
+            for name, role, org in roles
         }
     base = f"http://127.0.0.1:{port}"
     out.print(f"\n[bold]Työdata graph demo[/bold] (store: {settings.store_path})")
@@ -354,6 +379,18 @@ def demo(
     out.print(f"  access policy:   {base}/api/policies (anyone; PUT: steward); "
               "`tyodata policy show`")
     out.print(f"  own access log:  {base}/api/me/access-log (citizen)")
+    out.print(f"  recommended jobs: GET {base}/api/persons/{seeker}/recommended-jobs "
+              "(case worker, purpose job-matching; persona 1 shown); page: "
+              f"{base}/ui/persons/{seeker}/jobs")
+    out.print(f"  expert view:     POST {base}/api/persons/<id>/recommended-jobs/expert "
+              f"(case worker); page: {base}/ui/persons/{seeker}/jobs/expert")
+    out.print(f"  feedback:        POST {base}/api/persons/<id>/recommended-jobs/<job>/feedback")
+    out.print(f"  candidates:      GET {base}/api/jobs/<job>/candidates (employer: own "
+              f"postings, purpose recruitment; demo employer: {employer}); page: "
+              f"{base}/ui/employer")
+    out.print(f"  own postings:    GET {base}/api/employer/jobs (employer)")
+    out.print(f"  text -> ESCO:    POST {base}/api/esco/match; `tyodata esco match --in FILE`")
+    out.print(f"  matching index:  {settings.home / 'matching'} (`tyodata match index`)")
     out.print(f"  API docs:        {base}/docs")
     out.print(f"  health:          {base}/healthz")
     out.print(f"  SPARQL endpoint: {base}/sparql")

@@ -22,8 +22,10 @@ from graph_service.api.routes import (
     admin,
     audit,
     consents,
+    esco,
     graphs,
     health,
+    matching,
     me,
     persons,
     policies,
@@ -42,6 +44,7 @@ from graph_service.store.factory import open_store
 from graph_service.store.oxigraph_store import OxigraphStore
 from graph_service.store.registry import DirectoryCache
 from graph_service.store.sandbox import QueryLimits, QueryRunner, QuerySandbox, RemoteQueryRunner
+from matchers.service import MatchingService
 
 log = logging.getLogger("tyodata.api")
 
@@ -78,6 +81,7 @@ def build_services(settings: Settings, store: GraphStore | None = None) -> Servi
                                                       what="pseudonym key")),
         directory=DirectoryCache(store),
         queries=query_runner(settings, store),
+        matching=MatchingService(store, settings, log=log.info),
     )
 
 
@@ -138,7 +142,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
                   telemetry={"tracing": False, "metrics": False, "logs": False,
                              "operation_spans": False})
     for module in (health, graphs, persons, situation, reported, consents, me, policies, audit,
-                   sparql, admin):
+                   sparql, admin, matching, esco):
         app.include_router(module.router)
     install_openapi(app)  # the served document: problem schema, X-Request-Id, purposes
     signing_key = load_or_create_signing_key(settings.signing_key_path)

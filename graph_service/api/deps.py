@@ -19,6 +19,7 @@ from graph_service.policy.tokens import Principal
 from graph_service.store.base import GraphStore
 from graph_service.store.registry import DirectoryCache, GraphDirectory
 from graph_service.store.sandbox import QueryRunner
+from matchers.service import MatchingService
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Services:
     pseudonymize: Pseudonymizer
     directory: DirectoryCache
     queries: QueryRunner
+    matching: MatchingService | None = None
 
 
 async def get_services(request: Request) -> Services:
