@@ -14,6 +14,9 @@ ISO_DATE = "%Y-%m-%d"
 CSV_DELIMITER = ";"
 
 
+BIRTH_YEAR_COLUMN = "henkilo_syntymavuosi"
+"""Staged beside the pseudonym: the person's year of birth, from the identity code."""
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -40,8 +43,13 @@ class FileSpec:
 
     @property
     def staged_columns(self) -> list[str]:
-        """Columns of the staged file: the identity code becomes the pseudonym `henkilo`."""
-        return ["henkilo" if c.type == "hetu" else c.name for c in self.columns]
+        """Columns of the staged file: the identity code becomes the pseudonym `henkilo`,
+        and its year of birth is added as `henkilo_syntymavuosi` (the code never leaves
+        staging; the year is what the mappings may use of it)."""
+        columns = ["henkilo" if c.type == "hetu" else c.name for c in self.columns]
+        if any(c.type == "hetu" for c in self.columns):
+            columns.append(BIRTH_YEAR_COLUMN)
+        return columns
 
 
 @dataclass(frozen=True)

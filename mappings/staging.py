@@ -25,7 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from core.errors import TyodataError
-from core.hetu import REDACTED, contains_code, redact
+from core.hetu import REDACTED, birth_date, contains_code, redact
 from core.hetu import problem as hetu_problem
 from core.private import private_open
 from core.pseudonyms import Pseudonymizer
@@ -249,6 +249,9 @@ class RowValidator:
                 f"duplicate key: {self.spec.key} repeats the row at line {self.keys_seen[key]}"
             )
         self.keys_seen[key] = line
+        if self.hetu_at:  # the year of birth the identity code holds (already validated)
+            code = row[self.hetu_at[0]].strip()
+            out.append(str(birth_date(code).year) if code else "")
         return out
 
 

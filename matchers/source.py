@@ -7,8 +7,8 @@ job-seeking period) and the code lists (municipality -> region). Each question i
 joined here, so no query multiplies rows. Works on the embedded and the remote store
 alike (plain SELECTs over a restricted dataset).
 
-The person's own year of birth is not in the graph (the population register gives only
-household members' years), so ``SeekerRecord.birth_year`` stays None.
+The person's year of birth comes from the population register (staged from the identity
+code; the code itself never reaches the graph): employers see only an age band of it.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from matchers.records import Experience, PostingRecord, SeekerRecord
 
 MARKETPLACE = "tyomarkkinatori"
 EMPLOYMENT_SERVICES = "tyollisyyspalvelut"
-SOURCES = (MARKETPLACE, EMPLOYMENT_SERVICES, "codelists", "esco")
+POPULATION = "vtj"
+SOURCES = (MARKETPLACE, EMPLOYMENT_SERVICES, POPULATION, "codelists", "esco")
 """The sources whose current graphs the matching index is built from."""
 ESSENTIAL = "olennainen"
 TYO = "https://tyodata.fi/ontology#"
@@ -159,6 +160,9 @@ def read_seekers(store: GraphStore, sources: GraphSources | None = None) -> list
     for row in _select(store, "profile_languages", dataset):
         languages[str(row["profile"])][_code(row["language"]) or ""] = _code(row["level"]) or ""
     seeking = _seeking(store, sources)
+    born = {str(r["person"]): int(str(r["year"]))
+            for r in _select(store, "birth_years", sources.dataset(POPULATION))
+            if str(r["year"]).isdigit()}
     seekers = []
     for row in _select(store, "profiles", dataset):
         iri, person = str(row["profile"]), str(row["person"])
@@ -175,7 +179,7 @@ def read_seekers(store: GraphStore, sources: GraphSources | None = None) -> list
             search_areas=tuple(sorted({_code(v) or "" for v in facts["searchArea"]})),
             working_time=_code(row["workingTime"]), contract=_code(row["contract"]),
             description=_text(row["description"]), updated=_date(row["updated"]),
-            status=status, seeking_since=since,
+            status=status, seeking_since=since, birth_year=born.get(person),
         ))
     return sorted(_unique(seekers, "profile"), key=lambda s: s.profile)
 

@@ -57,7 +57,9 @@ def test_each_fault_is_rejected_with_its_line_and_reason(tmp_path: Path):
                        10: "invalid date", 11: "wrong encoding"}
     assert all("131052-308" not in r["reason"] for r in rejects)
     staged = (tmp_path / "staged" / "asiat.csv").read_text().splitlines()
-    assert staged[0] == "asia_id,henkilo,asiatyyppi,alkupvm,loppupvm,tila"
+    # The identity code becomes the pseudonym, plus the year of birth it holds; never itself.
+    assert staged[0] == "asia_id,henkilo,asiatyyppi,alkupvm,loppupvm,tila,henkilo_syntymavuosi"
+    assert all(line.endswith(",1952") for line in staged[1:])
     assert "131052" not in "\n".join(staged)
 
 

@@ -21,8 +21,11 @@ SOURCES_YAML = MAPPINGS_DIR / "sources.yaml"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
-# Staging replaces the identity code (column hetu) with the pseudonym in column henkilo.
+# Staging replaces the identity code (column hetu) with the pseudonym in column henkilo,
+# and adds the year of birth it holds (henkilo_syntymavuosi).
 STAGED_COLUMNS = {"henkilo": "hetu"}
+DERIVED_COLUMNS: dict[str, dict[str, Any]] = {
+    "henkilo_syntymavuosi": {"type": "int", "required": True, "min": 1800, "max": 2100}}
 
 _VARIABLE = re.compile(r"\$\(([^)]+)\)")
 
@@ -109,7 +112,7 @@ def mapped_statements(source: str) -> tuple[MappedStatement, ...]:
                     primary=primary,
                     predicate=predicate,
                     column=column,
-                    column_spec=columns[column],
+                    column_spec=columns.get(column) or DERIVED_COLUMNS[column],
                     datatype=datatype,
                     template=template,
                 )

@@ -470,9 +470,9 @@ SAMPLES: dict[str, Sample] = {
     tyo:homeMunicipality <code/municipality/091> ;
     tyo:homeMunicipalitySince "2019-06-01"^^xsd:date ;
     tyo:motherTongue <code/language/ar> ; tyo:serviceLanguage <code/language/fi> ;
-    tyo:householdSize 3 .
+    tyo:householdSize 3 ; tyo:birthYear 1981 .
 <id/person/b2> a tyo:Person ;
-    tyo:homeMunicipality <code/municipality/837> ;
+    tyo:homeMunicipality <code/municipality/837> ; tyo:birthYear 1999 ;
     tyo:motherTongue <code/language/sv> ; tyo:serviceLanguage <code/language/sv> .
 <id/vtj/household-member/M1> a tyo:HouseholdMember ;
     dct:identifier "M1" ; tyo:concernsPerson <id/person/a1> ;
@@ -485,7 +485,7 @@ SAMPLES: dict[str, Sample] = {
 <id/person/a1> a tyo:Person ;
     tyo:homeMunicipality <code/municipality/091> ;
     tyo:serviceLanguage <code/municipality/091> ;
-    tyo:householdSize 0 .
+    tyo:householdSize 0 ; tyo:birthYear 1700 .
 <id/vtj/household-member/M1> a tyo:HouseholdMember ;
     dct:identifier "M1" ; tyo:concernsPerson <id/person/a1> ;
     tyo:householdRelation <code/household-relation/PUOLISO> ; tyo:birthYear "1985" .
@@ -497,6 +497,7 @@ SAMPLES: dict[str, Sample] = {
             ("id/person/a1", "tyo:motherTongue", "MinCount"),
             ("id/person/a1", "tyo:serviceLanguage", "Pattern"),
             ("id/person/a1", "tyo:householdSize", "MinInclusive"),
+            ("id/person/a1", "tyo:birthYear", "MinInclusive"),
             ("id/vtj/household-member/M1", "tyo:birthYear", "Datatype"),
             # a value of the wrong datatype cannot be compared, so it fails the range too
             ("id/vtj/household-member/M1", "tyo:birthYear", "MinInclusive"),
