@@ -1,11 +1,19 @@
-"""The demo users the sign-in page offers when ``TYODATA_DEMO_SIGN_IN`` is on."""
+"""The demo users the sign-in page offers when ``TYODATA_DEMO_SIGN_IN`` is on.
+
+The demo employer speaks for a real employer of the store: the data's employer names are
+generated, so at sign-in it takes the one with the most postings in the matching index
+(``demo_employer_organisation``), its organisation ``employer:<name folded>``.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from core.pseudonyms import Pseudonymizer
+from graph_service.api.deps import Services
 from graph_service.policy.tokens import issue
+from matchers.anonymous import employer_organisation
 from synthetic.personas import MOTHER
 
 DEMO_TOKEN_TTL_S = 8 * 3600
@@ -24,6 +32,8 @@ DEMO_USERS = (
     DemoUser("city", "demo-city-case-worker", "city:helsinki", "case_worker"),
     # A citizen is bound to their own pseudonymous id: here the first pilot persona's.
     DemoUser("citizen", "demo-citizen", "citizen", "citizen"),
+    # An employer: its organisation is chosen from the store at sign-in (see above).
+    DemoUser("employer", "demo-employer", "", "employer"),
 )
 
 
@@ -31,7 +41,21 @@ def demo_user(key: str) -> DemoUser | None:
     return next((user for user in DEMO_USERS if user.key == key), None)
 
 
-def demo_token(signing_key: bytes, user: DemoUser, pseudonymize: Pseudonymizer) -> str:
+def demo_employer_organisation(services: Services) -> str | None:
+    """The organisation of the employer with the most postings (ties: by name), if any."""
+    if services.matching is None:
+        return None
+    counts = Counter(p.employer for p in services.matching.index().postings if p.employer)
+    if not counts:
+        return None
+    name = min(counts, key=lambda employer: (-counts[employer], employer))
+    return employer_organisation(name)
+
+
+def demo_token(signing_key: bytes, user: DemoUser, pseudonymize: Pseudonymizer, *,
+               organisation: str | None = None) -> str:
+    """A token for ``user``; ``organisation`` overrides its own (the demo employer's)."""
     person = pseudonymize.iri(MOTHER.hetu) if user.role == "citizen" else None
-    return issue(signing_key, subject=user.subject, organisation=user.organisation,
-                 roles=[user.role], ttl_seconds=DEMO_TOKEN_TTL_S, person=person)
+    return issue(signing_key, subject=user.subject,
+                 organisation=organisation or user.organisation, roles=[user.role],
+                 ttl_seconds=DEMO_TOKEN_TTL_S, person=person)

@@ -10,12 +10,18 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from graph_service.api.gatekeeper import SIGN_IN_PATH, UI_PREFIX
 from graph_service.policy.errors import TokenError
 from graph_service.policy.tokens import Principal, verify
-from graph_service.web.demo import DEMO_USERS, demo_token, demo_user
+from graph_service.web.demo import (
+    DEMO_USERS,
+    demo_employer_organisation,
+    demo_token,
+    demo_user,
+)
 from graph_service.web.guards import page_router, principal_of, services_of
 from graph_service.web.render import page_keys, redirect, render
 from graph_service.web.session import (
@@ -27,12 +33,16 @@ from graph_service.web.session import (
 )
 
 router = page_router()
-SIGN_IN_ROLES = ("case_worker", "citizen")
+SIGN_IN_ROLES = ("case_worker", "citizen", "employer")
 MAX_TOKEN_LENGTH = 8192
 
 
 def home_of(principal: Principal) -> str:
-    return f"{UI_PREFIX}/me/access-log" if principal.has("citizen") else f"{UI_PREFIX}/search"
+    if principal.has("citizen"):
+        return f"{UI_PREFIX}/me/access-log"
+    if principal.has("employer") and not principal.has("case_worker"):
+        return f"{UI_PREFIX}/employer/jobs"
+    return f"{UI_PREFIX}/search"
 
 
 @router.get("")
@@ -66,7 +76,13 @@ async def sign_in(request: Request,
         user = demo_user(demo)
         if user is None or not services.settings.demo_sign_in:
             return _sign_in_page(request, status=403, error="sign_in.error.no_demo")
-        token = demo_token(keys.signing, user, services.pseudonymize)
+        organisation = None
+        if user.role == "employer":
+            organisation = await run_in_threadpool(demo_employer_organisation, services)
+            if organisation is None:  # no postings in the store: nobody to speak for
+                return _sign_in_page(request, status=503, error="sign_in.error.no_employer")
+        token = demo_token(keys.signing, user, services.pseudonymize,
+                           organisation=organisation)
     token = token.strip()
     if not token:
         return _sign_in_page(request, status=400, error="sign_in.error.empty")
