@@ -383,11 +383,11 @@ def demo(
               "(case worker, purpose job-matching; persona 1 shown); page: "
               f"{base}/ui/persons/{seeker}/jobs")
     out.print(f"  expert view:     POST {base}/api/persons/<id>/recommended-jobs/expert "
-              f"(case worker); page: {base}/ui/persons/{seeker}/jobs/expert")
+              f"(case worker); page: {base}/ui/persons/{seeker}/expert")
     out.print(f"  feedback:        POST {base}/api/persons/<id>/recommended-jobs/<job>/feedback")
     out.print(f"  candidates:      GET {base}/api/jobs/<job>/candidates (employer: own "
               f"postings, purpose recruitment; demo employer: {employer}); page: "
-              f"{base}/ui/employer")
+              f"{base}/ui/employer/jobs")
     out.print(f"  own postings:    GET {base}/api/employer/jobs (employer)")
     out.print(f"  text -> ESCO:    POST {base}/api/esco/match; `tyodata esco match --in FILE`")
     out.print(f"  matching index:  {settings.home / 'matching'} (`tyodata match index`)")

@@ -17,6 +17,8 @@ from graph_service.policy.visibility import Reader, dataset_for
 from graph_service.store.base import Dataset
 from graph_service.store.factory import open_store
 from graph_service.store.registry import current_graphs, read_directory
+from matchers.index import MatchIndex
+from matchers.ranking import rank_jobs
 from synthetic import generate
 from tests.conftest import KEY, Loaded, free_port, run_ingest, wait_for
 
@@ -53,6 +55,13 @@ def test_ingest_and_queries_agree_on_both_backends(loaded: Loaded, esco_dir: Pat
     assert current_graphs(remote) == current_graphs(embedded)
     assert _triples(remote) == _triples(embedded)
     assert _answers(remote) == _answers(embedded)
+    # The matching index read over HTTP from the remote store is the embedded one's.
+    over_http, local = MatchIndex.build_from_store(remote), MatchIndex.build_from_store(embedded)
+    assert over_http.seekers == local.seekers and over_http.postings == local.postings
+    assert over_http.seekers and over_http.postings
+    for row in range(0, len(local.seekers), 7):
+        assert ([r.row for r in rank_jobs(over_http, row, k=5)]
+                == [r.row for r in rank_jobs(local, row, k=5)])
     again = run_ingest(loaded.extracts, remote, tmp_path, [], esco_dir=esco_dir)
     assert {s.status for s in again.sources} == {"unchanged"}
     embedded.close()

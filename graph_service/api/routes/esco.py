@@ -20,7 +20,7 @@ from core.settings import Settings
 from graph_service.api.deps import CurrentPrincipal, ServicesDep
 from graph_service.api.openapi import problem_responses
 from graph_service.api.problems import Problem
-from matchers.esco_text.matcher import EscoTextMatcher, matcher_for
+from matchers.esco_text.matcher import EscoTextMatcher, cache_dir_for, matcher_for
 
 router = APIRouter(prefix="/api/esco", tags=["esco"])
 MAX_TEXTS = 100
@@ -50,13 +50,29 @@ class TextMatches(BaseModel):
 
 
 class MatchResponse(BaseModel):
+    matcher: Literal["hybrid", "lexical"] = Field(
+        description="hybrid: stems, character n-grams and e5 embeddings; lexical: without "
+                    "the embeddings, until their cache is built (`tyodata esco match` builds "
+                    "it once, in a few minutes)")
     results: list[TextMatches] = Field(description="One per text, in the order given")
 
 
-def esco_matcher(request: Request, settings: Settings) -> EscoTextMatcher:
-    """The app's matcher: one set on ``app.state.esco_matcher``, else the process's one."""
-    return getattr(request.app.state, "esco_matcher", None) or matcher_for(settings,
-                                                                           progress=False)
+def embeddings_ready(settings: Settings) -> bool:
+    """Is the label-embedding cache of this ESCO built? (Building it takes minutes: a
+    request never waits for that.)"""
+    folder = cache_dir_for(settings)
+    return all((folder / f"{kind}.npy").is_file() for kind in ("occupation", "skill"))
+
+
+def esco_matcher(request: Request, settings: Settings) -> tuple[EscoTextMatcher, str]:
+    """The app's matcher: one set on ``app.state.esco_matcher``, else the process's hybrid
+    one when its cache is built, else the lexical one."""
+    given = getattr(request.app.state, "esco_matcher", None)
+    if given is not None:
+        return given, "hybrid" if given.use_embeddings else "lexical"
+    if embeddings_ready(settings):
+        return matcher_for(settings, progress=False), "hybrid"
+    return matcher_for(settings, embeddings=False, progress=False), "lexical"
 
 
 def _check(body: MatchRequest) -> None:
@@ -79,9 +95,9 @@ def _check(body: MatchRequest) -> None:
 async def match(body: MatchRequest, request: Request, services: ServicesDep,
                 principal: CurrentPrincipal) -> MatchResponse:
     _check(body)
-    matcher = esco_matcher(request, services.settings)
+    matcher, mode = esco_matcher(request, services.settings)
     found = await run_in_threadpool(matcher.match, body.texts, body.kind, body.lang, body.top)
-    return MatchResponse(results=[
+    return MatchResponse(matcher=mode, results=[
         TextMatches(text=text, matches=[Match(uri=m.uri, label=m.label, score=m.score)
                                         for m in matches])
         for text, matches in zip(body.texts, found, strict=True)])

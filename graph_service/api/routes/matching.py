@@ -42,11 +42,12 @@ from matchers.contact_requests import (
     send_contact_request,
 )
 from matchers.criteria import CRITERIA, DEDUCTIONS, WeightsError
-from matchers.expert import ExpertSettings, ExpertSettingsError
+from matchers.expert import ExpertSettings, ExpertSettingsError, Movement
 from matchers.explain import Concept, Explanation, SkillMatch
 from matchers.feedback import Feedback, FeedbackInputError, actor_string, record_feedback
 from matchers.handles import HandleError, candidate_handle, key_at, resolve
 from matchers.ranking import CandidateFilters, JobFilters, RankingError, expired_mask
+from matchers.records import PostingRecord, SeekerRecord
 from matchers.service import (
     MatchingService,
     Ranking,
@@ -324,6 +325,13 @@ def _audited(services: Services, principal: Principal, purpose: str | None, acti
         raise Problem(403, "Forbidden", decision.reason, "forbidden")
     try:
         result = work()
+    except Problem as problem:  # e.g. an employer asking about another's posting
+        refused = decision.denied(problem.detail) if problem.status == 403 else decision
+        record(services, principal, purpose, person=person, action=action.value,
+               resource=resource, decision=refused,
+               reason=None if problem.status == 403 else
+               f"{decision.reason}; refused: {problem.kind}")
+        raise
     except _DOMAIN_ERRORS as error:
         record(services, principal, purpose, person=person, action=action.value,
                resource=resource, decision=decision,
@@ -350,12 +358,12 @@ def recommended_jobs(services: Services, principal: Principal, purpose: str | No
                      person: str, *, k: int = 20, municipalities: tuple[str, ...] = (),
                      full_time: bool | None = None) -> RecommendationsOut:
     """The person's recommended jobs with the reasons (one audit record)."""
-    _own_person(principal, person)
     matching = _matching(services)
     filters = JobFilters(municipalities=municipalities, working_time=None if full_time is None
                          else "KOKOAIKA" if full_time else "OSA_AIKA")
 
     def work() -> RecommendationsOut:
+        _own_person(principal, person)
         ranking = matching.recommend(person, k=k, filters=filters)
         labels = _Labels(services, matching)
         return RecommendationsOut(person=person, jobs=[_job(i, labels) for i in ranking.items],
@@ -383,7 +391,7 @@ async def get_recommended_jobs(
         municipalities=tuple(municipality or ()), full_time=full_time)
 
 
-def _profile(seeker, labels: _Labels) -> ProfileOut:
+def _profile(seeker: SeekerRecord, labels: _Labels) -> ProfileOut:
     return ProfileOut(
         desired_occupations=[c for u in seeker.desired_occupations if (c := labels.concept(u))],
         skills=[c for u in seeker.skills if (c := labels.concept(u))],
@@ -392,7 +400,8 @@ def _profile(seeker, labels: _Labels) -> ProfileOut:
                     for i, e in enumerate(seeker.experience)])
 
 
-def _movements(movements, index_postings) -> list[MovementOut]:
+def _movements(movements: list[Movement], index_postings: list[PostingRecord]
+               ) -> list[MovementOut]:
     return [MovementOut(job=index_postings[m.row].identifier, title=index_postings[m.row].title,
                         before=m.before, after=m.after) for m in movements]
 
@@ -400,9 +409,6 @@ def _movements(movements, index_postings) -> list[MovementOut]:
 def expert_view(services: Services, principal: Principal, purpose: str | None, person: str,
                 body: ExpertRequest) -> ExpertOut:
     """The ranking before and after the case worker's expert settings (one audit record)."""
-    if principal.has("citizen"):
-        raise Problem(403, "Forbidden", "the expert settings are for case workers",
-                      "forbidden")
     matching = _matching(services)
     settings = ExpertSettings(
         desired_occupations=None if body.desired_occupations is None
@@ -412,6 +418,9 @@ def expert_view(services: Services, principal: Principal, purpose: str | None, p
         keywords=tuple(body.keywords), weights=dict(body.weights))
 
     def work() -> ExpertOut:
+        if principal.has("citizen"):
+            raise Problem(403, "Forbidden", "the expert settings are for case workers",
+                          "forbidden")
         comparison, before, after = matching.expert(person, settings, k=body.k)
         labels = _Labels(services, matching)
         index = matching.index()
@@ -448,10 +457,10 @@ async def post_expert(person_id: PersonId, body: ExpertRequest, services: Servic
 def give_feedback(services: Services, principal: Principal, purpose: str | None, person: str,
                   job: str, verdict: str) -> FeedbackOut:
     """A thumb on one recommended job, with the scores and rank it has now."""
-    _own_person(principal, person)
     matching = _matching(services)
 
     def work() -> FeedbackOut:
+        _own_person(principal, person)
         seeker, posting, structured, text, rank = matching.pair_now(person, job)
         feedback = Feedback(person=person, profile=seeker.profile, posting=posting.posting,
                             verdict=verdict, structured_score=round(structured, 2),
@@ -484,7 +493,7 @@ async def post_feedback(person_id: PersonId, job_id: JobId, body: FeedbackReques
 CANDIDATES = "/api/jobs/{id}/candidates"
 
 
-def _posting_for(services: Services, principal: Principal, job: str):
+def _posting_for(services: Services, principal: Principal, job: str) -> PostingRecord:
     """The posting, if this caller may see candidates for it (an employer: its own)."""
     matching = _matching(services)
     index = matching.index()
@@ -530,7 +539,7 @@ def candidates(services: Services, principal: Principal, purpose: str | None, jo
     return result
 
 
-def _bare_job(posting, labels: _Labels) -> JobOut:
+def _bare_job(posting: PostingRecord, labels: _Labels) -> JobOut:
     return JobOut(id=posting.identifier, iri=posting.posting, title=posting.title,
                   employer=posting.employer, occupation=labels.concept(posting.occupation),
                   municipality=labels.code("municipality", posting.municipality),
@@ -607,11 +616,13 @@ async def post_contact_request(job_id: JobId, handle: Handle, body: ContactReque
 def contact_requests(services: Services, principal: Principal, purpose: str | None,
                      person: str) -> list[ContactRequestOut]:
     """The contact requests employers sent to the person (one audit record)."""
-    _own_person(principal, person)
+
+    def work() -> list[ContactRequestOut]:
+        _own_person(principal, person)
+        return [_contact_out(r) for r in contact_requests_of(services.store, person)]
+
     return _audited(services, principal, purpose, Action.READ_CONTACT_REQUESTS, person=person,
-                    resource="/api/persons/{id}/contact-requests",
-                    work=lambda: [_contact_out(r)
-                                  for r in contact_requests_of(services.store, person)])
+                    resource="/api/persons/{id}/contact-requests", work=work)
 
 
 @router.get("/api/persons/{person_id}/contact-requests", response_model=list[ContactRequestOut],
