@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -182,6 +183,17 @@ class MatchingService:
         for matches in matcher.match(list(texts), kind="skill", top=2):
             found += [m.uri for m in matches if m.score >= KEYWORD_MIN_SCORE]
         return list(dict.fromkeys(found))
+
+    def open_postings(self) -> list[PostingRecord]:
+        """The postings still open (by the index's day)."""
+        index = self.index()
+        still_open = job_mask(index, None)
+        return [p for row, p in enumerate(index.postings) if still_open[row]]
+
+    def busiest_employer(self) -> str | None:
+        """The employer with the most open postings (ties: by name): the demo's employer."""
+        counts = Counter(p.employer for p in self.open_postings() if p.employer)
+        return min(counts, key=lambda e: (-counts[e], e)) if counts else None
 
     # -- the two directions ---------------------------------------------------------------
 

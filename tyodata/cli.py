@@ -28,7 +28,7 @@ from tyodata.common import (
     settings_for,
 )
 from tyodata.esco import esco_match
-from tyodata.match import demo_employer, match_app, refresh_index
+from tyodata.match import match_app, refresh_index
 from tyodata.policy import policy_app
 
 app = typer.Typer(
@@ -355,8 +355,7 @@ def demo(
         from matchers.anonymous import employer_organisation
         from matchers.service import MatchingService
 
-        index = MatchingService(graph_store, settings).index()
-        employer = demo_employer(index)
+        employer = MatchingService(graph_store, settings).busiest_employer()
         graph_store.close()
         key = load_or_create_signing_key(settings.signing_key_path)
         citizen = pseudonymize.iri(PERSONAS[0].hetu)

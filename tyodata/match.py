@@ -10,7 +10,6 @@ about 2 s and rebuilds by itself.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from typing import Annotated
 
 import typer
@@ -37,12 +36,6 @@ def refresh_index(settings: Settings, store, *, force: bool = False):
 
     service = MatchingService(store, settings, log=lambda m: err.print(f"  {m}"))
     return service.refresh(force=force)
-
-
-def demo_employer(index) -> str | None:
-    """The employer with the most postings (the demo's employer user speaks for it)."""
-    counts = Counter(p.employer for p in index.postings if p.employer)
-    return counts.most_common(1)[0][0] if counts else None
 
 
 @match_app.command("index")

@@ -47,6 +47,7 @@ from graph_service.store.sandbox import QueryLimits, QueryRunner, QuerySandbox, 
 from matchers.service import MatchingService
 
 log = logging.getLogger("tyodata.api")
+ESCO_MATCH_MAX_BODY = esco.MAX_TEXTS * esco.MAX_TEXT_CHARS * 6 + 64 * 1024
 
 DESCRIPTION = """Työdata graph: registry extracts in one ESCO-linked knowledge graph.
 
@@ -152,5 +153,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         by_prefix=(("/admin/store", None), ("/admin/identity/add", None),
                    ("/admin/update", settings.max_update_bytes),
                    ("/admin/query", settings.max_query_bytes),
-                   ("/sparql", settings.max_query_bytes))))
+                   ("/sparql", settings.max_query_bytes),
+                   # 100 texts of 2,000 characters, each up to 6 bytes escaped in JSON
+                   ("/api/esco/match", ESCO_MATCH_MAX_BODY))))
     return app

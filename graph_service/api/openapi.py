@@ -107,6 +107,10 @@ def finish(document: dict[str, Any]) -> dict[str, Any]:
             scheme["bearerFormat"] = "JWT"
     for operations in document.get("paths", {}).values():
         for operation in operations.values():
+            if "requestBody" in operation and "400" not in operation.get("responses", {}):
+                # A body that is not JSON at all is refused before any route code runs.
+                operation.setdefault("responses", {})["400"] = problem_responses(
+                    400, meaning={400: "The body is not valid JSON"})[400]
             for response in operation.get("responses", {}).values():
                 response.setdefault("headers", {})["X-Request-Id"] = REQUEST_ID_HEADER
             for parameter in operation.get("parameters", []):

@@ -124,7 +124,7 @@ def decide(principal: Principal, action: Action, purpose: str | None) -> Decisio
     allowed = frozenset().union(*(rules[r] for r in roles))
     if purpose not in allowed:
         return Decision(False, f"role(s) {', '.join(roles)} may not {action.value} for "
-                               f"{purpose!r}; allowed: {', '.join(sorted(allowed))}")
+                               f"this purpose; allowed: {', '.join(sorted(allowed))}")
     return Decision(True, f"{'/'.join(roles)} for {purpose}", PUBLIC_TASK)
 
 

@@ -7,7 +7,6 @@ generated, so at sign-in it takes the one with the most postings in the matching
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 from core.pseudonyms import Pseudonymizer
@@ -42,14 +41,11 @@ def demo_user(key: str) -> DemoUser | None:
 
 
 def demo_employer_organisation(services: Services) -> str | None:
-    """The organisation of the employer with the most postings (ties: by name), if any."""
+    """The organisation of the employer with the most open postings, if any."""
     if services.matching is None:
         return None
-    counts = Counter(p.employer for p in services.matching.index().postings if p.employer)
-    if not counts:
-        return None
-    name = min(counts, key=lambda employer: (-counts[employer], employer))
-    return employer_organisation(name)
+    name = services.matching.busiest_employer()
+    return employer_organisation(name) if name else None
 
 
 def demo_token(signing_key: bytes, user: DemoUser, pseudonymize: Pseudonymizer, *,

@@ -59,7 +59,9 @@ def test_seekers_with_status_from_employment_services(store) -> None:
     assert any(s.experience for s in seekers) and any(s.search_areas for s in seekers)
     assert all(level in {"A1", "A2", "B1", "B2", "C1", "C2", ""}
                for s in seekers for level in s.languages.values())
-    assert all(s.birth_year is None for s in seekers)  # not in the graph
+    # the year of birth from the population register, for the employers' age bands
+    assert sum(1 for s in seekers if s.birth_year) > len(seekers) * 0.8
+    assert all(1900 < s.birth_year < 2015 for s in seekers if s.birth_year)
 
 
 def test_regions_from_the_code_lists(store) -> None:

@@ -10,11 +10,11 @@ minutes, so run `tyodata esco match` once, or warm the service, before serving).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 
 from core.settings import Settings
 from graph_service.api.deps import CurrentPrincipal, ServicesDep
@@ -28,13 +28,22 @@ MAX_TEXT_CHARS = 2000
 MAX_TOP = 50
 
 
+# The limits are in the document (so a client knows them) and checked by _check, which
+# answers each with its own problem type.
+_TEXT = Annotated[str, WithJsonSchema({"type": "string", "maxLength": MAX_TEXT_CHARS})]
+
+
 class MatchRequest(BaseModel):
-    texts: list[str] = Field(description=f"1-{MAX_TEXTS} texts, each at most "
-                                         f"{MAX_TEXT_CHARS} characters")
+    texts: Annotated[list[_TEXT], WithJsonSchema({
+        "type": "array", "minItems": 1, "maxItems": MAX_TEXTS,
+        "items": {"type": "string", "maxLength": MAX_TEXT_CHARS}})] = Field(
+        description=f"1-{MAX_TEXTS} texts, each at most {MAX_TEXT_CHARS} characters")
     kind: Literal["occupation", "skill"]
     lang: Literal["fi", "en"] | None = Field(None, description="Language of the texts and "
                                              "of the labels answered (default: detected)")
-    top: int = Field(10, description=f"Matches per text, 1-{MAX_TOP}")
+    top: Annotated[int, WithJsonSchema({"type": "integer", "minimum": 1,
+                                        "maximum": MAX_TOP})] = Field(
+        10, description=f"Matches per text, 1-{MAX_TOP}")
 
 
 class Match(BaseModel):

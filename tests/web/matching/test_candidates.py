@@ -17,7 +17,7 @@ HANDLE = re.compile(r'<article class="card candidate" id="(c-[a-z2-7]{26})"')
 def _postings(web: Web):
     services = web.app.state.services
     organisation = demo_employer_organisation(services)
-    postings = services.matching.index().postings
+    postings = services.matching.open_postings()
     own = [p for p in postings if speaks_for(organisation, p.employer)]
     other = [p for p in postings if p.employer and not speaks_for(organisation, p.employer)]
     return own, other
