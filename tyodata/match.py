@@ -15,6 +15,8 @@ from typing import Annotated
 import typer
 
 from core.settings import Settings
+from graph_service.store.base import GraphStore
+from matchers.index import MatchIndex
 from tyodata.common import (
     EndpointOpt,
     EscoOpt,
@@ -30,7 +32,8 @@ from tyodata.common import (
 match_app = typer.Typer(help="Job <-> job-seeker matching over ESCO.", no_args_is_help=True)
 
 
-def refresh_index(settings: Settings, store, *, force: bool = False):
+def refresh_index(settings: Settings, store: GraphStore, *, force: bool = False
+                  ) -> MatchIndex:
     """Bring the saved index up to date with the store; returns it."""
     from matchers.service import MatchingService
 
