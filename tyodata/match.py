@@ -10,13 +10,11 @@ about 2 s and rebuilds by itself.
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from core.settings import Settings
-from graph_service.store.base import GraphStore
-from matchers.index import MatchIndex
 from tyodata.common import (
     EndpointOpt,
     EscoOpt,
@@ -28,6 +26,10 @@ from tyodata.common import (
     out,
     settings_for,
 )
+
+if TYPE_CHECKING:  # numpy and scipy load only when a matching command runs
+    from graph_service.store.base import GraphStore
+    from matchers.index import MatchIndex
 
 match_app = typer.Typer(help="Job <-> job-seeker matching over ESCO.", no_args_is_help=True)
 
