@@ -71,18 +71,22 @@ def _filters(query) -> tuple[dict[str, str], tuple[str, ...], bool | None, str |
     return kept, (chosen,) if chosen else (), full_time, None
 
 
+def _seeker_of(principal: Principal, person_id: str | None) -> str:
+    """Whose jobs: a citizen's own (only at /me), or the client a case worker opened."""
+    if principal.has("citizen"):
+        if person_id is not None or not principal.person:
+            raise PageError(403, "matching.error.forbidden")
+        return principal.person
+    if person_id is None:
+        raise PageError(403, "error.role")
+    return person_iri(person_id)
+
+
 async def _jobs_page(request: Request, person_id: str | None) -> Response:
     principal = principal_of(request, "case_worker", "citizen")
     services = services_of(request)
     query = request.query_params
-    if principal.has("citizen"):
-        if person_id is not None or not principal.person:
-            raise PageError(403, "matching.error.forbidden")
-        iri = principal.person
-    else:
-        if person_id is None:
-            raise PageError(403, "error.role")
-        iri = person_iri(person_id)
+    iri = _seeker_of(principal, person_id)
     purpose = _purpose(principal, query.get("purpose"))
     kept, municipalities, full_time, error = _filters(query)
     try:
@@ -126,14 +130,7 @@ async def _feedback(request: Request, person_id: str | None, job_id: str) -> Res
     verdict = posted.get("verdict", "")
     if verdict not in VERDICTS or not JOB_ID.fullmatch(job_id):
         raise PageError(400, "error.400")
-    if principal.has("citizen"):
-        if person_id is not None or not principal.person:
-            raise PageError(403, "matching.error.forbidden")
-        iri = principal.person
-    else:
-        if person_id is None:
-            raise PageError(403, "error.role")
-        iri = person_iri(person_id)
+    iri = _seeker_of(principal, person_id)
     purpose = _purpose(principal, posted.get("purpose"))
     try:
         await run_in_threadpool(give_feedback, services_of(request), principal, purpose, iri,

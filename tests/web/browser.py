@@ -86,3 +86,10 @@ class Visit:
         assert not elsewhere, f"requests left the machine: {elsewhere}"
         for url in self.history + self.requests:
             assert_no_identity_code(url, "in a URL of the history or a request")
+
+
+def sign_in(visit: Visit, user: str) -> None:
+    """Sign in as one of the demo users on the sign-in page."""
+    visit.open("/ui/sign-in")
+    visit.page.click(f"button[name=demo][value={user}]")
+    visit.checked()

@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from playwright.sync_api import Browser as Chromium
 
 from core.settings import Settings
 from graph_service.web.app import create_service_app
 from tests.conftest import Loaded
 from tests.graph_service.api.conftest import make_settings
 from tests.leaks import assert_no_identity_code
+from tests.service import Service, running_service
+from tests.web.browser import Visit, chromium
 
 CSRF = re.compile(r'name="csrf" value="([^"]*)"')
 
@@ -87,3 +91,29 @@ def web(loaded: Loaded, tmp_path_factory: pytest.TempPathFactory):
 
 def pages_root() -> Path:
     return Path(__file__).resolve().parents[2] / "graph_service" / "web"
+
+
+@pytest.fixture(scope="module")
+def service(loaded: Loaded, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """A real `tyodata serve` (demo sign-in on) over a copy of the test store, per module."""
+    with running_service(loaded, tmp_path_factory.mktemp("browser"),
+                         demo_sign_in=True) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Chromium]:
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def visit(browser: Chromium, service: Service) -> Iterator[Visit]:
+    """A fresh browser context (its own cookies) for one user."""
+    context = browser.new_context(locale="fi-FI")
+    visit = Visit(context.new_page(), service.base)
+    try:
+        yield visit
+        visit.assert_stayed_home()
+    finally:
+        context.close()

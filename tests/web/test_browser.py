@@ -6,7 +6,6 @@ test-artifacts/screenshots/; axe-core checks every page."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import httpx
@@ -14,41 +13,9 @@ import pytest
 from playwright.sync_api import Browser
 
 from synthetic.personas import DROPOUT, MOTHER
-from tests.conftest import Loaded
 from tests.leaks import assert_no_identity_code
-from tests.service import Service, running_service
-from tests.web.browser import Visit, chromium
-
-
-@pytest.fixture(scope="module")
-def service(loaded: Loaded, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    with running_service(loaded, tmp_path_factory.mktemp("browser"),
-                         demo_sign_in=True) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture
-def visit(browser: Browser, service: Service) -> Iterator[Visit]:
-    """A fresh browser context (its own cookies) for one user."""
-    context = browser.new_context(locale="fi-FI")
-    visit = Visit(context.new_page(), service.base)
-    try:
-        yield visit
-        visit.assert_stayed_home()
-    finally:
-        context.close()
-
-
-def sign_in(visit: Visit, user: str) -> None:
-    visit.open("/ui/sign-in")
-    visit.page.click(f"button[name=demo][value={user}]")
-    visit.checked()
+from tests.service import Service
+from tests.web.browser import Visit, sign_in
 
 
 def search(visit: Visit, hetu: str, purpose: str = "case-management") -> None:

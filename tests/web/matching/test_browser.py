@@ -7,46 +7,10 @@ every page; screenshots go to test-artifacts/screenshots/."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
-from playwright.sync_api import Browser
-
-from tests.conftest import Loaded
-from tests.service import Service, running_service
-from tests.web.browser import Visit, chromium
+from tests.web.browser import Visit, sign_in
 from tests.web.conftest import Web
 from tests.web.matching.conftest import seeker_id
-
-
-@pytest.fixture(scope="module")
-def service(loaded: Loaded, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    with running_service(loaded, tmp_path_factory.mktemp("matching-browser"),
-                         demo_sign_in=True) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture
-def visit(browser: Browser, service: Service) -> Iterator[Visit]:
-    context = browser.new_context(locale="fi-FI")
-    visit = Visit(context.new_page(), service.base)
-    try:
-        yield visit
-        visit.assert_stayed_home()
-    finally:
-        context.close()
-
-
-def sign_in(visit: Visit, user: str) -> None:
-    visit.open("/ui/sign-in")
-    visit.page.click(f"button[name=demo][value={user}]")
-    visit.checked()
 
 
 def test_a_case_worker_reads_why_gives_a_thumb_and_re_ranks(visit: Visit, web: Web):
