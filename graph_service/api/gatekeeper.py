@@ -32,11 +32,40 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 PUBLIC_PATHS = frozenset({"/healthz", "/openapi.json", "/docs", "/docs/oauth2-redirect",
                           "/redoc"})
+PUBLIC_READ_PREFIXES = ("/catalog", "/api/catalog/", "/ui/catalog")
+"""The catalogue (its RDF, search, lineage and pages) and the data products' descriptions
+hold no personal data: anyone may read them, as a national data portal harvests."""
+PUBLIC_READ_PATHS = frozenset({"/products"})
+PUBLIC_READ_SUFFIX = "/openapi.json"  # under /products/: each product's own document
 UI_PREFIX = "/ui"
 SIGN_IN_PATH = "/ui/sign-in"
 UI_STATIC_PREFIX = "/ui/static/"
 SESSION_COOKIE = "tyodata_session"
 """The pages' session: ``<session id>.<signed token>`` (the id binds the forms' CSRF tokens)."""
+
+
+def is_public(method: str, path: str) -> bool:
+    """Whether a request needs no bearer token: the few public paths, and reading (GET,
+    HEAD) the catalogue and the data products' descriptions.
+
+    >>> is_public("GET", "/catalog.ttl"), is_public("GET", "/ui/catalog/dataset/kela")
+    (True, True)
+    >>> is_public("POST", "/api/catalog/search"), is_public("GET", "/catalogue-secrets")
+    (False, False)
+    >>> is_public("GET", "/products/Person/BasicInformation_v1.0/openapi.json")
+    True
+    >>> is_public("POST", "/products/Person/BasicInformation_v1.0")
+    False
+    """
+    if path in PUBLIC_PATHS:
+        return True
+    if method not in ("GET", "HEAD"):
+        return False
+    return (path in PUBLIC_READ_PATHS
+            or (path.startswith("/products/") and path.endswith(PUBLIC_READ_SUFFIX))
+            or any(path == prefix.rstrip("/") or path.startswith(prefix.rstrip("/") + "/")
+                   or path.startswith(prefix.rstrip("/") + ".") for prefix
+                   in PUBLIC_READ_PREFIXES))
 
 
 def is_page(path: str) -> bool:
@@ -98,10 +127,16 @@ class Gatekeeper:
             await send(message)
 
         path = scope["path"]
-        if is_page(path):
+        if is_public(scope["method"], path):
+            # Anyone may read; a signed-in reader is still known (a page shows who).
+            if is_page(path):
+                self._session(scope, state)
+            elif not isinstance(principal := self._authenticate(scope), str):
+                state["principal"] = principal
+        elif is_page(path):
             if not await self._admit_page(scope, state, send_with_id):
                 return
-        elif path not in PUBLIC_PATHS:
+        else:
             principal = self._authenticate(scope)
             if isinstance(principal, str):
                 await _refuse(send_with_id, request_id, 401, "Not authenticated", principal,
@@ -126,15 +161,9 @@ class Gatekeeper:
         path = scope["path"]
         if path == SIGN_IN_PATH or path.startswith(UI_STATIC_PREFIX):
             return True
+        if self._session(scope, state):
+            return True
         cookie = session_cookie(scope)
-        session = split_session(cookie) if cookie else None
-        if session is not None:
-            try:
-                state["principal"] = verify(self._key, session[1])
-                state["session_id"] = session[0]
-                return True
-            except TokenError:
-                pass
         headers = [(b"location", SIGN_IN_PATH.encode()), (b"cache-control", b"no-store"),
                    (b"content-length", b"0")]
         if cookie is not None:
@@ -143,6 +172,19 @@ class Gatekeeper:
         await send({"type": "http.response.start", "status": 303, "headers": headers})
         await send({"type": "http.response.body", "body": b""})
         return False
+
+    def _session(self, scope: Scope, state: dict) -> bool:
+        """Put the principal and session id of a valid session cookie in ``state``."""
+        cookie = session_cookie(scope)
+        session = split_session(cookie) if cookie else None
+        if session is None:
+            return False
+        try:
+            state["principal"] = verify(self._key, session[1])
+        except TokenError:
+            return False
+        state["session_id"] = session[0]
+        return True
 
     def _authenticate(self, scope: Scope) -> Principal | str:
         """The caller, or why not (a message that names what is missing)."""

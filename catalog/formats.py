@@ -1,0 +1,84 @@
+"""The RDF formats the catalogue is served in, and choosing one from a request.
+
+Turtle, JSON-LD and RDF/XML, as CKAN's DCAT endpoints offer them: by extension
+(``/catalog.ttl``) or by the ``Accept`` header (``/catalog``). Prefixes are bound so the
+documents read well.
+
+>>> negotiate("text/html,application/xhtml+xml;q=0.9,*/*;q=0.8")
+'html'
+>>> negotiate("application/ld+json")
+'jsonld'
+>>> negotiate("text/turtle;q=0.5, application/rdf+xml")
+'rdf'
+>>> negotiate("") , negotiate("*/*")
+('ttl', 'ttl')
+>>> negotiate("image/png") is None
+True
+"""
+
+from __future__ import annotations
+
+from rdflib import Graph, Namespace
+
+MEDIA_TYPES: dict[str, str] = {
+    "ttl": "text/turtle; charset=utf-8",
+    "jsonld": "application/ld+json",
+    "rdf": "application/rdf+xml",
+}
+_RDFLIB_FORMAT = {"ttl": "turtle", "jsonld": "json-ld", "rdf": "pretty-xml"}
+_ACCEPTED = {"text/turtle": "ttl", "application/x-turtle": "ttl",
+             "application/ld+json": "jsonld", "application/json": "jsonld",
+             "application/rdf+xml": "rdf", "application/xml": "rdf",
+             "text/html": "html", "application/xhtml+xml": "html"}
+PREFIXES: dict[str, str] = {
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "dct": "http://purl.org/dc/terms/",
+    "dcatap": "http://data.europa.eu/r5r/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "vcard": "http://www.w3.org/2006/vcard/ns#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "dqv": "http://www.w3.org/ns/dqv#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "adms": "http://www.w3.org/ns/adms#",
+    "odrl": "http://www.w3.org/ns/odrl/2/",
+    "dpv": "https://w3id.org/dpv#",
+    "it6": "http://data.europa.eu/it6/",
+    "hydra": "http://www.w3.org/ns/hydra/core#",
+    "eli": "http://data.europa.eu/eli/ontology#",
+    "tyo": "https://tyodata.fi/ontology#",
+}
+HYDRA = Namespace(PREFIXES["hydra"])
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The format (``ttl``, ``jsonld``, ``rdf`` or ``html``) an Accept header prefers; Turtle
+    when it accepts anything; None when it accepts none of them."""
+    if not accept or not accept.strip():
+        return "ttl"
+    best: tuple[float, int, str] | None = None
+    for position, part in enumerate(accept.split(",")):
+        media, *params = (p.strip() for p in part.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        media = media.lower()
+        found = "ttl" if media in ("*/*", "text/*") else _ACCEPTED.get(media)
+        if found and quality > 0 and (best is None or (quality, -position) > best[:2]):
+            best = (quality, -position, found)
+    return best[2] if best else None
+
+
+def serialize(graph: Graph, fmt: str) -> bytes:
+    """``graph`` as ``fmt`` (``ttl``, ``jsonld`` or ``rdf``), with our prefixes bound."""
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+    if fmt == "jsonld":
+        context = {p: ns for p, ns in PREFIXES.items()}
+        return graph.serialize(format="json-ld", context=context, auto_compact=True,
+                               encoding="utf-8")
+    return graph.serialize(format=_RDFLIB_FORMAT[fmt], encoding="utf-8")

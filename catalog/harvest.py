@@ -1,0 +1,178 @@
+"""The catalogue as a harvester reads it: pages of items, and one item's own description.
+
+Like CKAN's DCAT endpoints (``/catalog.ttl?page=2&modified_since=...``): a page is the
+``dcat:Catalog`` with the items of that page (datasets, series, data services, models,
+each with its distributions, quality measurements and contact point), and a
+``hydra:PagedCollection`` saying where the other pages are. Items are in IRI order, so a
+page holds the same items until the catalogue changes.
+
+An item's description is its own triples, those of the nodes it owns (blank nodes,
+distributions, measurements, contact points, periods) and the labels of what it refers to
+(themes, publishers, licences), so one document reads on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.term import Node
+
+from catalog.formats import HYDRA
+from catalog.iris import CATALOG
+from core.errors import TyodataError
+
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+DCT = Namespace("http://purl.org/dc/terms/")
+DQV = Namespace("http://www.w3.org/ns/dqv#")
+IT6 = Namespace("http://data.europa.eu/it6/")
+ITEM_TYPES = (DCAT.Dataset, DCAT.DatasetSeries, DCAT.DataService, IT6.MachineLearningModel)
+OWNED = frozenset({DCAT.distribution, DQV.hasQualityMeasurement, DCAT.contactPoint,
+                   DCT.temporal, DCAT.qualifiedRelation, DCT.provenance})
+"""Links to nodes that belong to the item (described with it, not on their own)."""
+LABELS = frozenset({URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"),
+                    URIRef("http://xmlns.com/foaf/0.1/name"), DCT.title, RDF.type,
+                    URIRef("http://www.w3.org/2004/02/skos/core#inScheme"), DCT.type})
+"""What is copied of a node an item merely refers to."""
+CATALOG_LINKS = frozenset({DCAT.dataset, DCAT.service, DCAT.resource, DCAT.record,
+                           DCAT.catalog})
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
+
+
+class HarvestError(TyodataError):
+    """A page or filter that is not valid; the message names the parameter."""
+
+
+class UnknownItemError(TyodataError):
+    """No catalogue item has this IRI."""
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    page: int
+    size: int
+    total: int
+
+    @property
+    def last(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+
+def items(catalogue: Graph) -> list[URIRef]:
+    """Every item of the catalogue (not distributions, not the catalogue), in IRI order."""
+    found = {s for t in ITEM_TYPES for s in catalogue.subjects(RDF.type, t)
+             if isinstance(s, URIRef)}
+    return sorted(found, key=str)
+
+
+def modified_at(catalogue: Graph, item: URIRef) -> datetime | None:
+    """When the item last changed (dct:modified, else dct:issued), in UTC."""
+    for prop in (DCT.modified, DCT.issued):
+        for value in catalogue.objects(item, prop):
+            if isinstance(value, Literal) and (moment := _as_datetime(value.toPython())):
+                return moment
+    return None
+
+
+def _as_datetime(value: object) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    return None
+
+
+def parse_since(text: str | None) -> datetime | None:
+    """``modified_since`` as a datetime (a date means its midnight, UTC if no zone)."""
+    if text is None or not text.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise HarvestError("modified_since: not an ISO 8601 date or date-time (e.g. "
+                           "2026-01-31 or 2026-01-31T12:00:00Z)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def describe(catalogue: Graph, item: URIRef, into: Graph | None = None) -> Graph:
+    """``item``'s own description (see the module's docstring)."""
+    out = into if into is not None else Graph()
+    if (item, None, None) not in catalogue:
+        raise UnknownItemError(f"the catalogue has no item {item}")
+    seen: set[Node] = set()
+    todo: list[Node] = [item]
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for p, o in catalogue.predicate_objects(node):
+            out.add((node, p, o))
+            if isinstance(o, BNode) or (p in OWNED and isinstance(o, URIRef)):
+                todo.append(o)
+            elif isinstance(o, URIRef) and o not in seen:
+                # Another item is named by its title only: it is described on its own.
+                wanted = ({DCT.title} if any((o, RDF.type, t) in catalogue for t in ITEM_TYPES)
+                          else LABELS)
+                for label_p, label in catalogue.predicate_objects(o):
+                    if label_p in wanted:
+                        out.add((o, label_p, label))
+    return out
+
+
+def page(catalogue: Graph, *, number: int = 1, size: int = DEFAULT_PAGE_SIZE,
+         modified_since: datetime | None = None, page_url: str = "/catalog.ttl"
+         ) -> tuple[Graph, PageInfo]:
+    """Page ``number`` of the catalogue (items modified since ``modified_since``), with its
+    ``hydra:PagedCollection``; ``page_url`` is the address of the pages, without query."""
+    if number < 1:
+        raise HarvestError("page: pages are numbered from 1")
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise HarvestError(f"page_size: between 1 and {MAX_PAGE_SIZE}")
+    chosen = items(catalogue)
+    if modified_since is not None:
+        chosen = [i for i in chosen
+                  if (m := modified_at(catalogue, i)) is not None and m >= modified_since]
+    info = PageInfo(number, size, len(chosen))
+    on_page = chosen[(number - 1) * size: number * size]
+    out = Graph()
+    root = URIRef(CATALOG)
+    shown = set(on_page)
+    for p, o in catalogue.predicate_objects(root):
+        if p not in CATALOG_LINKS or o in shown:
+            out.add((root, p, o))
+    if (root, None, None) in catalogue:
+        for p, o in catalogue.predicate_objects(root):
+            if p not in CATALOG_LINKS and isinstance(o, (URIRef, BNode)):
+                _copy_labels(catalogue, o, out)
+    for item in on_page:
+        describe(catalogue, item, out)
+    _hydra(out, info, page_url, modified_since)
+    return out, info
+
+
+def _copy_labels(catalogue: Graph, node: Node, out: Graph) -> None:
+    for p, o in catalogue.predicate_objects(node):
+        if p in LABELS or isinstance(node, BNode):
+            out.add((node, p, o))
+
+
+def _hydra(out: Graph, info: PageInfo, url: str, since: datetime | None) -> None:
+    extra = f"&modified_since={since.isoformat()}" if since else ""
+    size = f"&page_size={info.size}" if info.size != DEFAULT_PAGE_SIZE else ""
+
+    def at(n: int) -> URIRef:
+        return URIRef(f"{url}?page={n}{size}{extra}")
+
+    node = at(info.page)
+    out.add((node, RDF.type, HYDRA.PagedCollection))
+    out.add((node, HYDRA.totalItems, Literal(info.total)))
+    out.add((node, HYDRA.itemsPerPage, Literal(info.size)))
+    out.add((node, HYDRA.firstPage, at(1)))
+    out.add((node, HYDRA.lastPage, at(info.last)))
+    if info.page < info.last:
+        out.add((node, HYDRA.nextPage, at(info.page + 1)))
+    if info.page > 1:
+        out.add((node, HYDRA.previousPage, at(min(info.page - 1, info.last))))
