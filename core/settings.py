@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     handle_key_file: Path | None = None
     """Key of the employers' candidate handles (default: <home>/keys/handle.key): with it,
     a handle can be tied back to the person, so keep it like the pseudonym key."""
+    consent_token_key_file: Path | None = None
+    """Key that signs consent tokens, the references to a person's consent a recipient
+    presents when it calls a data product (default: <home>/keys/consent-token.key)."""
+    products_dir: Path | None = None
+    """Folder of the data products' definitions, one folder each (default: the ones shipped
+    in graph_service/products/definitions)."""
     audit_anchor_interval_s: float = 60.0
     """How often the service records the audit chain's head in the store (when it moved)."""
 
@@ -92,6 +98,10 @@ class Settings(BaseSettings):
     @property
     def handle_key_path(self) -> Path:
         return self.handle_key_file or self.home / "keys" / "handle.key"
+
+    @property
+    def consent_token_key_path(self) -> Path:
+        return self.consent_token_key_file or self.home / "keys" / "consent-token.key"
 
     @property
     def store_path(self) -> Path:

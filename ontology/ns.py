@@ -86,6 +86,7 @@ class TYO(DefinedNamespace):
     contractType: URIRef  # contract type
     country: URIRef  # country
     currentPolicyVersion: URIRef  # current policy version
+    dataProduct: URIRef  # data product
     decision: URIRef  # decision
     desiredOccupation: URIRef  # desired occupation
     educationLevel: URIRef  # education level
@@ -168,6 +169,7 @@ class TYO(DefinedNamespace):
     message: URIRef  # message
     multiSectorClient: URIRef  # multi-sector (TYP) client
     note: URIRef  # note
+    organisation: URIRef  # organisation
     organisationKind: URIRef  # organisation kind
     permittedField: URIRef  # permitted field
     policyVersion: URIRef  # policy version

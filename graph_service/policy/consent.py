@@ -14,10 +14,16 @@ What a record says, in DPV terms (ISO/IEC TS 27560 field in brackets)::
         dpv:hasPurpose <https://tyodata.fi/purpose/case-management> ;      # purposes
         dpv:hasPersonalData <https://tyodata.fi/section/health> ;          # PD categories
         dpv:hasRecipient <https://tyodata.fi/party/city/case_worker> ;     # recipients
+        tyo:dataProduct <https://tyodata.fi/catalog/product/Person/JobApplicantProfile_v1.0> ;
         dpv:isIndicatedAtTime "..."^^xsd:dateTime ;           # given at
         tyo:consentExpiresAt "..."^^xsd:dateTime ;            # expiry
         dpv:hasIndicationMethod tyo:IndicatedInPerson ;       # how indicated
         tyo:consentEvent <.../given>, <.../withdrawn/<id>> .  # history (+ recorded by)
+
+A record covers sections of the situation view, data products (``tyo:dataProduct``, the
+product's IRI), or both. A recipient is a party: an organisation kind and a role
+(``city/case_worker``), or one organisation and a role (``company:duunitori/service``: the
+party then also says ``tyo:organisation "company:duunitori"``).
 
 Nothing here caches: the decision point reads a person's consents straight from the
 store at every request, so a withdrawal or an expiry counts from the very next one.
@@ -41,8 +47,9 @@ from graph_service.policy.consent_record import (
     ConsentRecord,
     ConsentStatus,
     Recipient,
+    organisation_kind,
 )
-from graph_service.policy.decision import CASE_WORK
+from graph_service.policy.decision import CASE_WORK, PRODUCT_PURPOSES
 from graph_service.policy.errors import PolicyError
 from graph_service.policy.odrl import ORG_NS, PARTY_NS, purpose_iri, purpose_key
 from graph_service.policy.sections import Section
@@ -69,14 +76,20 @@ INDICATION_METHODS: dict[str, URIRef] = {
     "written": TYO.IndicatedInWriting,
     "electronic": TYO.IndicatedElectronically,
 }
-CONSENT_PURPOSES = CASE_WORK
+CONSENT_PURPOSES = PRODUCT_PURPOSES
 """Purposes a consent may be given for: case work (the purposes case workers may read a
-person's data for at all)."""
+person's data for at all), and for data products also recruitment. A consent to sections
+of the situation view is for case work only."""
+PRODUCT_NS = "https://tyodata.fi/catalog/product/"  # graph_service.products.definition's
+_PRODUCT_IRI = re.compile(re.escape(PRODUCT_NS) + r"[A-Z][A-Za-z0-9]*/[A-Z][A-Za-z0-9]*"
+                          r"_v[0-9]+\.[0-9]+")
 _METHOD_OF = {str(iri): key for key, iri in INDICATION_METHODS.items()}
 _STATUS_OF = {str(DPV.ConsentGiven): ConsentStatus.GIVEN,
               str(DPV.ConsentWithdrawn): ConsentStatus.WITHDRAWN}
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _NAME = re.compile(r"[a-z][a-z0-9-]{0,31}")
+_ORGANISATION = re.compile(_NAME.pattern + r"(:[a-z0-9][a-z0-9._-]{0,63})?")
+"""A recipient's organisation: a kind (``city``) or one organisation (``city:helsinki``)."""
 _writing = threading.Lock()  # one consent write at a time in this process
 
 
@@ -134,8 +147,9 @@ def organisation_of(iri: str) -> str:
 
 
 def party_iri(recipient: Recipient) -> str:
-    """The party a recipient is, e.g. https://tyodata.fi/party/city/case_worker."""
-    return f"{PARTY_NS}{recipient.organisation}/{recipient.role}"
+    """The party a recipient is, e.g. https://tyodata.fi/party/city/case_worker (one
+    organisation: .../party/company%3Aduunitori/service)."""
+    return f"{PARTY_NS}{quote(recipient.organisation, safe='')}/{recipient.role}"
 
 
 def _utc(when: datetime) -> datetime:
@@ -152,8 +166,9 @@ def _time(when: datetime) -> Literal:
 def _checked(person: str, controller: str, purposes: Iterable[str],
              sections: Iterable[Section | str], recipients: Iterable[Recipient],
              expires_at: datetime | None, indicated_by: str, recorded_by: str,
-             recorded_org: str, now: datetime
-             ) -> tuple[str, tuple[str, ...], tuple[Section, ...], tuple[Recipient, ...]]:
+             recorded_org: str, now: datetime, products: Iterable[str] = ()
+             ) -> tuple[str, tuple[str, ...], tuple[Section, ...], tuple[Recipient, ...],
+                        tuple[str, ...]]:
     try:
         person = person_iri(person)
     except ValueError as error:
@@ -165,20 +180,30 @@ def _checked(person: str, controller: str, purposes: Iterable[str],
                                 + ", ".join(sorted(CONSENT_PURPOSES))
                                 + (f" ({len(unknown)} unknown)" if unknown else ""))
     known = {s.value for s in Section}
+    sections = list(sections)
     wrong = [s for s in sections if str(s) not in known]
     chosen = tuple(dict.fromkeys(Section(str(s)) for s in sections if str(s) in known))
-    if not chosen or wrong:
+    products = tuple(dict.fromkeys(products))
+    if products and not all(_PRODUCT_IRI.fullmatch(p) for p in products):
+        raise ConsentInputError("products", "a data product is named by its IRI, "
+                                f"{PRODUCT_NS}<Domain>/<Name>_v<major>.<minor>")
+    if (not chosen and not products) or wrong:
         raise ConsentInputError("sections", "give one or more of " + ", ".join(sorted(known))
-                                + (f" ({len(wrong)} unknown)" if wrong else ""))
+                                + (f" ({len(wrong)} unknown)" if wrong else "")
+                                + " (or one or more data products)")
+    if chosen and not set(purposes) <= CASE_WORK:
+        raise ConsentInputError("purposes", "a consent to sections of the situation view is "
+                                "for case work: " + ", ".join(sorted(CASE_WORK)))
     recipients = tuple(dict.fromkeys(recipients))
     if not recipients:
         raise ConsentInputError("recipients", "name at least one recipient (organisation "
                                 "kind and role, e.g. city and case_worker)")
     for recipient in recipients:
-        if not _NAME.fullmatch(recipient.organisation):
+        if not _ORGANISATION.fullmatch(recipient.organisation):
             raise ConsentInputError("recipients", "an organisation kind is a short lowercase "
                                     "name such as kela or city (the part of an organisation "
-                                    "before ':')")
+                                    "before ':'); one organisation is named as tokens name "
+                                    "it, e.g. company:duunitori")
         if recipient.role not in ROLES or recipient.role == "citizen":
             raise ConsentInputError("recipients", "a recipient's role is one of "
                                     + ", ".join(r for r in ROLES if r != "citizen"))
@@ -192,7 +217,7 @@ def _checked(person: str, controller: str, purposes: Iterable[str],
                         ("recorded_org", recorded_org)):
         if not value or not value.strip():
             raise ConsentInputError(name, "must not be empty")
-    return person, purposes, chosen, recipients
+    return person, purposes, chosen, recipients, products
 
 
 def _event_triples(graph: Graph, record: URIRef, event: URIRef, status: URIRef,
@@ -208,12 +233,16 @@ def _event_triples(graph: Graph, record: URIRef, event: URIRef, status: URIRef,
 def give_consent(store: GraphStore, person: str, *, controller: str, purposes: Iterable[str],
                  sections: Iterable[Section | str], recipients: Iterable[Recipient],
                  expires_at: datetime | None, indicated_by: str, recorded_by: str,
-                 recorded_org: str, now: datetime | None = None) -> ConsentRecord:
-    """Record that ``person`` consents; ConsentInputError names the input that is wrong."""
+                 recorded_org: str, now: datetime | None = None,
+                 products: Iterable[str] = ()) -> ConsentRecord:
+    """Record that ``person`` consents; ConsentInputError names the input that is wrong.
+
+    ``products``: data products (their IRIs) the consent covers, besides ``sections``
+    (either may be empty, not both)."""
     now = _utc(now or datetime.now(UTC))
-    person, purposes, chosen, recipients = _checked(
+    person, purposes, chosen, recipients, products = _checked(
         person, controller, purposes, sections, recipients, expires_at, indicated_by,
-        recorded_by, recorded_org, now)
+        recorded_by, recorded_org, now, products)
     record = URIRef(CONSENT_NS + str(uuid.uuid4()))
     g = Graph()
     g.add((record, RDF.type, DPV.ConsentRecord))
@@ -223,11 +252,15 @@ def give_consent(store: GraphStore, person: str, *, controller: str, purposes: I
         g.add((record, DPV.hasPurpose, URIRef(purpose_iri(purpose))))
     for section in chosen:
         g.add((record, DPV.hasPersonalData, URIRef(section.iri)))
+    for product in products:
+        g.add((record, TYO.dataProduct, URIRef(product)))
     for recipient in recipients:
         party = URIRef(party_iri(recipient))
         g.add((record, DPV.hasRecipient, party))
-        g.add((party, TYO.organisationKind, Literal(recipient.organisation)))
+        g.add((party, TYO.organisationKind, Literal(organisation_kind(recipient.organisation))))
         g.add((party, TYO.role, Literal(recipient.role)))
+        if recipient.is_one_organisation:
+            g.add((party, TYO.organisation, Literal(recipient.organisation)))
     g.add((record, DPV.isIndicatedAtTime, _time(now)))
     if expires_at is not None:
         g.add((record, TYO.consentExpiresAt, _time(expires_at)))
@@ -272,7 +305,8 @@ def _records(g: Graph, person: str) -> list[ConsentRecord]:
             withdrawn_at=min(withdrawn) if withdrawn else None,
             indicated_by=_METHOD_OF.get(str(g.value(record, DPV.hasIndicationMethod)), ""),
             recorded_by=given.by if given else "", recorded_org=given.organisation if given
-            else "", history=tuple(history)))
+            else "", history=tuple(history),
+            products=tuple(sorted(str(p) for p in g.objects(record, TYO.dataProduct)))))
     return sorted(records, key=lambda r: (r.given_at, r.id), reverse=True)
 
 
@@ -287,7 +321,9 @@ def _recipient(g: Graph, party: Node) -> Recipient:
     kind, role = g.value(party, TYO.organisationKind), g.value(party, TYO.role)
     if kind is None or role is None:  # not described: the party IRI says it
         kind, _, role = str(party).removeprefix(PARTY_NS).partition("/")
-    return Recipient(str(kind), str(role))
+        kind = unquote(kind)
+    one = g.value(party, TYO.organisation)
+    return Recipient(str(one if one is not None else kind), str(role))
 
 
 def _event(g: Graph, event: Node) -> ConsentEvent:

@@ -22,10 +22,26 @@ class ConsentStatus(StrEnum):
 @dataclass(frozen=True)
 class Recipient:
     """Who may read under the consent: an organisation kind (``kela``, ``city``; a token's
-    organisation ``city:helsinki`` is of kind ``city``) and a role (``case_worker``)."""
+    organisation ``city:helsinki`` is of kind ``city``) or one organisation itself
+    (``company:duunitori``, as tokens name it), and a role (``case_worker``, ``service``)."""
 
     organisation: str
     role: str
+
+    @property
+    def is_one_organisation(self) -> bool:
+        return ":" in self.organisation
+
+    def matches(self, organisation: str, roles: tuple[str, ...] | list[str]) -> bool:
+        """Whether a caller of ``organisation`` (a token's) in ``roles`` is this recipient.
+
+        >>> Recipient("company", "service").matches("company:duunitori", ["service"])
+        True
+        >>> Recipient("company:duunitori", "service").matches("company:other", ["service"])
+        False
+        """
+        return self.role in roles and self.organisation in (
+            organisation, organisation_kind(organisation))
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,8 @@ class ConsentRecord:
     recorded_by: str  # subject of the case worker who recorded it
     recorded_org: str
     history: tuple[ConsentEvent, ...] = field(default=())
+    products: tuple[str, ...] = field(default=())
+    """The data products (their IRIs) the consent covers, besides ``sections``."""
 
     def status(self, now: datetime) -> ConsentStatus:
         if self.withdrawn_at is not None and self.withdrawn_at <= now:
@@ -70,6 +88,14 @@ class ConsentRecord:
         ``section`` for ``purpose``."""
         return (section in self.sections and purpose in self.purposes
                 and Recipient(organisation_kind, role) in self.recipients)
+
+    def covers_product(self, product: str, purpose: str, organisation: str,
+                       roles: tuple[str, ...] | list[str]) -> bool:
+        """Whether this record, if valid, lets a caller of ``organisation`` (a token's, e.g.
+        ``company:duunitori``) in ``roles`` call data product ``product`` (its IRI) for
+        ``purpose``."""
+        return (product in self.products and purpose in self.purposes
+                and any(r.matches(organisation, roles) for r in self.recipients))
 
 
 def organisation_kind(organisation: str) -> str:

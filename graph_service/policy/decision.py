@@ -35,6 +35,9 @@ PURPOSES: dict[str, str] = {
     "recruitment": DPV + "RecruitmentApplicantSelection",  # an employer choosing whom to contact
 }
 CASE_WORK = frozenset({"case-management", "job-matching", "benefit-decision"})
+PRODUCT_PURPOSES = CASE_WORK | {"recruitment"}
+"""Purposes a data product may be called for at all; each product's own ODRL policy then
+says which of them, for whom, on which basis."""
 
 
 class Action(StrEnum):
@@ -66,6 +69,12 @@ class Action(StrEnum):
     """Thumbs up or down on a recommended job, which the ranking learns from."""
     READ_CONTACT_REQUESTS = "read-contact-requests"
     """The contact requests employers sent to a person."""
+    CALL_PRODUCT = "call-product"
+    """A data product's answer about one person (the product's ODRL policy and the person's
+    consent then decide the call)."""
+    ISSUE_CONSENT_TOKEN = "issue-consent-token"
+    """A signed reference to one of a person's consents, for one product, purpose and
+    recipient, which that recipient presents when it calls the product."""
 
 
 # action -> role -> purposes allowed
@@ -90,6 +99,12 @@ RULES: dict[Action, dict[str, frozenset[str]]] = {
     Action.LIST_CANDIDATES: {"employer": frozenset({"recruitment"}),
                              "case_worker": frozenset({"job-matching"})},
     Action.CONTACT_CANDIDATE: {"employer": frozenset({"recruitment"})},
+    # Data products: a service (another authority's or a company's system) or a case worker;
+    # which product, for which purpose, on which basis is the product's own policy's say.
+    Action.CALL_PRODUCT: {"service": PRODUCT_PURPOSES, "case_worker": CASE_WORK},
+    # The client's case worker hands a consent's token to the recipient, or the citizen
+    # takes it for their own consent (the route checks the token is bound to that person).
+    Action.ISSUE_CONSENT_TOKEN: {"case_worker": CASE_WORK, "citizen": frozenset({"own-data"})},
 }
 
 

@@ -25,6 +25,7 @@ from rdflib.term import Node
 from graph_service.policy.decision import PURPOSES
 from graph_service.policy.errors import PolicyError
 from graph_service.policy.sections import FIELDS, Section
+from graph_service.policy.tokens import ROLES
 
 ODRL = Namespace("http://www.w3.org/ns/odrl/2/")
 DPV = Namespace("https://w3id.org/dpv#")
@@ -178,24 +179,32 @@ def _purposes(graph: Graph, rule: Node, problems: list[Violation]) -> frozenset[
     return frozenset(purposes)
 
 
-def _basis_problems(rule: Node, section: Section, basis: set[str], requires_consent: bool
-                    ) -> list[Violation]:
-    path, found = str(DPV.hasLegalBasis), []
+def _gdpr_problems(basis: set[str], requires_consent: bool) -> list[str]:
+    """What is wrong with a rule's GDPR articles, whatever it targets."""
     gdpr = {b.removeprefix(GDPR) for b in basis if b.startswith(GDPR)}
+    found = []
     if requires_consent:
         if "A6-1-a" not in gdpr:
             found.append("a permission that requires consent rests on GDPR 6(1)(a) "
                          f"({CONSENT_BASIS})")
-        if section in SPECIAL_CATEGORY and "A9-2-a" not in gdpr:
-            found.append(f"the {section} section holds special-category data: consent to it "
-                         f"is explicit consent, GDPR 9(2)(a) ({EXPLICIT_CONSENT_BASIS})")
     else:
         if not gdpr & {"A6-1-b", "A6-1-c", "A6-1-d", "A6-1-e", "A6-1-f"}:
             found.append("without tyo:requiresConsent a permission needs a GDPR Art. 6(1) "
                          "basis other than consent (e.g. A6-1-c or A6-1-e)")
         if "A6-1-a" in gdpr:
             found.append("GDPR 6(1)(a) is consent: set tyo:requiresConsent true instead")
-        if section in SPECIAL_CATEGORY and not any(g.startswith("A9-2-") for g in gdpr):
+    return found
+
+
+def _basis_problems(rule: Node, section: Section, basis: set[str], requires_consent: bool
+                    ) -> list[Violation]:
+    path, found = str(DPV.hasLegalBasis), _gdpr_problems(basis, requires_consent)
+    gdpr = {b.removeprefix(GDPR) for b in basis if b.startswith(GDPR)}
+    if section in SPECIAL_CATEGORY:
+        if requires_consent and "A9-2-a" not in gdpr:
+            found.append(f"the {section} section holds special-category data: consent to it "
+                         f"is explicit consent, GDPR 9(2)(a) ({EXPLICIT_CONSENT_BASIS})")
+        if not requires_consent and not any(g.startswith("A9-2-") for g in gdpr):
             found.append(f"the {section} section holds special-category data: it needs a "
                          "GDPR Art. 9(2) basis (e.g. A9-2-b)")
     return [Violation(str(rule), path, message) for message in found]
@@ -326,3 +335,130 @@ def matrix_markdown(policies: PolicySet) -> str:
         lines.append(f"| {section} | " + " | ".join(cell_text(policies, cells[p.key])
                                                    for p in parties) + " |")
     return "\n".join(lines) + "\n"
+
+
+# -- data products' policies ----------------------------------------------------------
+#
+# A data product's folder holds its own ODRL policy (``policy.ttl``), read with the same
+# party, purpose and legal-basis reading as the situation's: who may call the product (a
+# party: organisation kind and role), for which purposes, and on which legal basis (GDPR
+# article and the national act as an ELI IRI) or only with the person's consent.
+
+ELI = "http://data.finlex.fi/eli/"
+PRODUCT_DUTIES = frozenset({str(TYO.recordInAuditLog), str(ODRL.inform)})
+"""Duties a product permission may carry: recording the call in the audit log (always),
+and informing the person (``odrl:inform``: every call is in their own access log)."""
+
+
+@dataclass(frozen=True)
+class ProductRule:
+    """One ODRL permission of a data product: ``party`` may call it for ``purposes``."""
+
+    iri: str
+    party: Party
+    purposes: frozenset[str]
+    legal_basis: tuple[str, ...]  # GDPR articles, then national acts
+    requires_consent: bool
+    duties: tuple[str, ...]  # the duties' action IRIs
+    assigners: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ProductPolicy:
+    """Every permission of one data product's policy."""
+
+    target: str  # the product's IRI
+    rules: tuple[ProductRule, ...]
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def rules_for(self, organisation_kind: str, roles: Iterable[str]) -> list[ProductRule]:
+        """The rules of a caller: its organisation kind and any of its roles."""
+        held = set(roles)
+        return [r for r in self.rules
+                if r.party.organisation_kind == organisation_kind and r.party.role in held]
+
+    def label(self, iri: str) -> str:
+        return self.labels.get(iri) or iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def _product_rule(graph: Graph, rule: Node, target: str, problems: list[Violation]
+                  ) -> ProductRule | None:
+    before = len(problems)
+    found_target = _one(graph, rule, ODRL.target, problems)
+    if found_target is not None and str(found_target) != target:
+        problems.append(Violation(str(rule), str(ODRL.target),
+                                  f"{found_target} is not this product: a product's policy "
+                                  f"targets the product itself (<{target}>, or <> in its "
+                                  "folder's policy.ttl)"))
+    action = _one(graph, rule, ODRL.action, problems)
+    if action is not None and action != ODRL.read:
+        problems.append(Violation(str(rule), str(ODRL.action),
+                                  "our profile permits odrl:read only"))
+    assignee = _one(graph, rule, ODRL.assignee, problems)
+    party = _party(graph, assignee, problems) if assignee is not None else None
+    if party is not None and (party.role not in ROLES or party.role == "citizen"):
+        problems.append(Violation(str(assignee), str(TYO.role),
+                                  f"{party.role} is not a role a caller of a product may have; "
+                                  "use one of " + ", ".join(r for r in ROLES if r != "citizen")))
+    purposes = _purposes(graph, rule, problems)
+    requires_consent = any(isinstance(v, Literal) and v.toPython() is True
+                           for v in graph.objects(rule, TYO.requiresConsent))
+    basis = {str(b) for b in graph.objects(rule, DPV.hasLegalBasis)}
+    basis_path = str(DPV.hasLegalBasis)
+    problems.extend(Violation(str(rule), basis_path, m)
+                    for m in _gdpr_problems(basis, requires_consent))
+    if not requires_consent and not any(b.startswith(ELI) for b in basis):
+        problems.append(Violation(str(rule), basis_path,
+                                  "a legal basis other than consent names the national act "
+                                  f"it rests on, as an ELI IRI ({ELI}sd/<year>/<number>)"))
+    strange = sorted(b for b in basis if not b.startswith((GDPR, ELI)))
+    if strange:
+        problems.append(Violation(str(rule), basis_path,
+                                  f"{', '.join(strange)}: a legal basis is a GDPR article "
+                                  f"({GDPR}...) or an act ({ELI}...)"))
+    duties = tuple(sorted({str(a) for d in graph.objects(rule, ODRL.duty)
+                           for a in graph.objects(d, ODRL.action)}))
+    if str(TYO.recordInAuditLog) not in duties:
+        problems.append(Violation(str(rule), str(ODRL.duty),
+                                  "every permission carries the duty to record the call in "
+                                  "the audit log (odrl:action tyo:recordInAuditLog)"))
+    unknown = sorted(set(duties) - PRODUCT_DUTIES)
+    if unknown:
+        problems.append(Violation(str(rule), str(ODRL.duty),
+                                  f"{', '.join(unknown)}: a product's duties are "
+                                  + ", ".join(sorted(PRODUCT_DUTIES))))
+    if len(problems) > before or party is None:
+        return None
+    return ProductRule(str(rule), party, purposes, _in_order(basis), requires_consent, duties,
+                       tuple(sorted(str(a) for a in graph.objects(rule, ODRL.assigner))))
+
+
+def read_product_policy(graph: Graph, target: str) -> ProductPolicy:
+    """The permissions of a data product's policy ``graph`` (its IRI ``target``);
+    PolicyInvalid lists everything wrong with it."""
+    problems: list[Violation] = []
+    rules = set(graph.subjects(RDF.type, ODRL.Permission)) | set(
+        graph.objects(None, ODRL.permission))
+    read = [r for rule in sorted(rules, key=str)
+            if (r := _product_rule(graph, rule, target, problems))]
+    for node in graph.objects(None, ODRL.prohibition):
+        problems.append(Violation(str(node), str(ODRL.prohibition),
+                                  "our profile has no prohibitions: whatever no permission "
+                                  "names is denied"))
+    if not rules and not problems:
+        problems.append(Violation("(the policy)", str(ODRL.permission),
+                                  "holds no odrl:Permission: it would deny every call"))
+    seen: dict[tuple[str, str, bool], str] = {}
+    for r in read:
+        for purpose in sorted(r.purposes):
+            other = seen.setdefault((r.party.key, purpose, r.requires_consent), r.iri)
+            if other != r.iri:
+                problems.append(Violation(r.iri, str(ODRL.assignee),
+                                          f"{other} already decides {r.party.key} for purpose "
+                                          f"{purpose} " + ("with consent" if r.requires_consent
+                                                           else "on a legal basis")))
+    if problems:
+        raise PolicyInvalid(problems)
+    labels = {str(s): label for s in set(graph.subjects(RDFS.label))
+              if (label := _label(graph, s)) is not None}
+    return ProductPolicy(target, tuple(read), labels)

@@ -7,6 +7,7 @@ never committed). Tokens carry no personal data of clients.
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -102,3 +103,86 @@ def _verified(key: bytes, token: str) -> Principal:
                          "no other token may be")
     return Principal(claims["sub"], str(claims.get("org", "")), tuple(roles), int(claims["exp"]),
                      person)
+
+
+# -- consent tokens ----------------------------------------------------------------------
+#
+# A consent token is a signed reference to one consent record of a person, for one data
+# product, one purpose and one recipient (an organisation, as bearer tokens name it, and a
+# role). The recipient presents it (``X-Consent-Token``) when it calls the product; the
+# record itself is read from the store at every call, so a withdrawal or an expiry counts
+# at once. It names neither the person nor anything about them: the consent id is a
+# random UUID, and the caller names the person in the call's body.
+#
+# Its own key (``Settings.consent_token_key_path``) and issuer, so a bearer token is never
+# a consent token and a consent token never authenticates anyone.
+
+CONSENT_ISSUER = "tyodata-graph/consent"
+_CONSENT_CLAIMS = ("consent", "product", "purpose", "org", "role")
+
+
+@dataclass(frozen=True)
+class ConsentGrant:
+    """What a valid consent token says."""
+
+    consent: str  # the consent record's id (the UUID of its IRI)
+    product: str  # the data product's IRI
+    purpose: str
+    organisation: str  # the recipient organisation, as tokens name it (company:duunitori)
+    role: str
+    expires_at: int
+    token_id: str
+
+
+def load_or_create_consent_token_key(path: Path) -> bytes:
+    return load_or_create_key(path, what="consent token key")
+
+
+def issue_consent_token(key: bytes, *, consent: str, product: str, purpose: str,
+                        organisation: str, role: str, expires_at: int,
+                        now: float | None = None) -> str:
+    """A signed consent token that expires at ``expires_at`` (epoch seconds).
+
+    >>> t = issue_consent_token(b"k" * 32, consent="c", product="p", purpose="job-matching",
+    ...                         organisation="company:x", role="service", expires_at=2**40)
+    >>> verify_consent_token(b"k" * 32, t).organisation
+    'company:x'
+    """
+    issued = int(now if now is not None else time.time())
+    if expires_at <= issued:
+        raise TokenError("a consent token must expire in the future")
+    if role not in ROLES or role == "citizen":
+        raise TokenError("a consent token's recipient role is one of "
+                         + ", ".join(r for r in ROLES if r != "citizen"))
+    if not all((consent, product, purpose, organisation)):
+        raise TokenError("a consent token names a consent, a product, a purpose and a "
+                         "recipient organisation")
+    claims = {"iss": CONSENT_ISSUER, "jti": uuid.uuid4().hex, "iat": issued,
+              "exp": int(expires_at), "consent": consent, "product": product,
+              "purpose": purpose, "org": organisation, "role": role}
+    return jwt.encode(claims, key, algorithm=ALGORITHM, headers={"typ": "consent+jwt"})
+
+
+def verify_consent_token(key: bytes, token: str) -> ConsentGrant:
+    """What a consent token grants; TokenError says what is wrong with it otherwise
+    (signature, issuer, expiry, a missing claim). Whether it still holds is the
+    consent record's say, read fresh by the caller."""
+    try:
+        claims = jwt.decode(token, key, algorithms=[ALGORITHM], issuer=CONSENT_ISSUER,
+                            options={"require": ["exp", "iss", "jti", *_CONSENT_CLAIMS]})
+    except jwt.ExpiredSignatureError:
+        raise TokenError("the consent token has expired; ask for a new one") from None
+    except jwt.InvalidSignatureError:
+        raise TokenError("the consent token's signature is not valid: it was not issued "
+                         "by this service, or it was altered") from None
+    except jwt.MissingRequiredClaimError as err:
+        raise TokenError(f"the consent token lacks the {err.claim} claim") from None
+    except jwt.InvalidIssuerError:
+        raise TokenError("this is not a consent token (wrong issuer)") from None
+    except jwt.PyJWTError as err:
+        raise TokenError(f"the consent token is not valid: {err.__class__.__name__}"
+                         ) from None
+    if not all(isinstance(claims[c], str) for c in (*_CONSENT_CLAIMS, "jti")):
+        raise TokenError("the consent token's claims are not all text")
+    return ConsentGrant(claims["consent"], claims["product"], claims["purpose"], claims["org"],
+                        claims["role"], int(claims["exp"]), claims["jti"])

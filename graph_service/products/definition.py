@@ -13,9 +13,14 @@ testbed naming, e.g. ``Person/JobApplicantProfile_v1.0``) and holds:
 ``description.ttl``    its catalogue description (DCAT-AP), parsed with the product's IRI as
                        base: ``<>`` is the ``dcat:DataService``, ``<#dataset>`` the
                        ``dcat:Dataset`` it serves
+``context.jsonld``     optional: the JSON-LD ``@context`` of its answer (without one, the
+                       answer's terms are ``<product IRI>#<name>``)
 =====================  =====================================================================
 
 Adding a folder adds a product: the API, its OpenAPI document and the catalogue pick it up.
+A folder is checked whole when read (:mod:`graph_service.products.contract`: the query
+against the output schema, the schemas, the policy, the description); a broken one is
+refused with a :class:`ProductDefinitionError` naming the file and what is wrong.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ PRODUCT_NS = "https://tyodata.fi/catalog/product/"
 DATASET_NS = "https://tyodata.fi/catalog/dataset/"  # catalog.iris re-exports both
 PROV = Namespace("http://www.w3.org/ns/prov#")
 FILES = ("query.rq", "input.schema.json", "output.schema.json", "policy.ttl", "description.ttl")
+OPTIONAL_FILES = ("context.jsonld",)
 _FOLDER = re.compile(r"(?P<name>[A-Z][A-Za-z0-9]*)_v(?P<major>\d+)\.(?P<minor>\d+)")
 _DOMAIN = re.compile(r"[A-Z][A-Za-z0-9]*")
 
@@ -55,6 +61,8 @@ class ProductDefinition:
     output_schema: dict
     policy: Graph
     description: Graph
+    context: dict | None = None
+    """The JSON-LD ``@context`` of the answer (``context.jsonld``), if the folder has one."""
 
     @property
     def key(self) -> str:
@@ -115,23 +123,30 @@ def _read(folder: Path, domain: str) -> ProductDefinition:
             raise ProductDefinitionError(f"{domain}/{folder.name}/{file}: not valid Turtle: "
                                          f"{err}") from None
 
-    def schema(file: str) -> dict:
+    def schema(file: str, what: str = "a JSON Schema") -> dict:
         try:
             value = json.loads((folder / file).read_text(encoding="utf-8"))
         except json.JSONDecodeError as err:
             raise ProductDefinitionError(f"{domain}/{folder.name}/{file}: not JSON: "
                                          f"{err}") from None
         if not isinstance(value, dict):
-            raise ProductDefinitionError(f"{domain}/{folder.name}/{file}: a JSON Schema "
+            raise ProductDefinitionError(f"{domain}/{folder.name}/{file}: {what} "
                                          "is an object")
         return value
 
-    return ProductDefinition(
+    context = None
+    if (folder / "context.jsonld").is_file():
+        context = schema("context.jsonld", "a JSON-LD context document")
+    product = ProductDefinition(
         domain=domain, name=match["name"], major=int(match["major"]),
         minor=int(match["minor"]), folder=folder,
         query=(folder / "query.rq").read_text(encoding="utf-8"),
         input_schema=schema("input.schema.json"), output_schema=schema("output.schema.json"),
-        policy=turtle("policy.ttl"), description=turtle("description.ttl"))
+        policy=turtle("policy.ttl"), description=turtle("description.ttl"), context=context)
+    from graph_service.products.contract import compile_product  # it reads this module
+
+    compile_product(product)  # refuses a folder that breaks the contract, naming the file
+    return product
 
 
 def load_products(root: Path = DEFINITIONS_DIR) -> dict[str, ProductDefinition]:
