@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from catalog.service import CatalogueService
 from core.keys import load_or_create_key
 from core.private import private_dir, restrict_umask
 from core.pseudonyms import Pseudonymizer
@@ -21,6 +22,7 @@ from graph_service.api.problems import handlers, redact_logs
 from graph_service.api.routes import (
     admin,
     audit,
+    catalog,
     consents,
     esco,
     graphs,
@@ -29,6 +31,7 @@ from graph_service.api.routes import (
     me,
     persons,
     policies,
+    products,
     reported,
     situation,
     sparql,
@@ -83,6 +86,7 @@ def build_services(settings: Settings, store: GraphStore | None = None) -> Servi
         directory=DirectoryCache(store),
         queries=query_runner(settings, store),
         matching=MatchingService(store, settings, log=log.info),
+        catalogue=CatalogueService(store),
     )
 
 
@@ -143,7 +147,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
                   telemetry={"tracing": False, "metrics": False, "logs": False,
                              "operation_spans": False})
     for module in (health, graphs, persons, situation, reported, consents, me, policies, audit,
-                   sparql, admin, matching, esco):
+                   sparql, admin, matching, esco, catalog, products):
         app.include_router(module.router)
     install_openapi(app)  # the served document: problem schema, X-Request-Id, purposes
     signing_key = load_or_create_signing_key(settings.signing_key_path)

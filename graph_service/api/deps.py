@@ -10,6 +10,7 @@ from fastapi import Depends, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from catalog.service import CatalogueService
 from core.pseudonyms import Pseudonymizer
 from core.settings import Settings
 from graph_service.api.problems import Problem
@@ -31,6 +32,7 @@ class Services:
     directory: DirectoryCache
     queries: QueryRunner
     matching: MatchingService | None = None
+    catalogue: CatalogueService | None = None
 
 
 async def get_services(request: Request) -> Services:

@@ -37,6 +37,7 @@ PUBLIC_READ_PREFIXES = ("/catalog", "/api/catalog/", "/ui/catalog")
 hold no personal data: anyone may read them, as a national data portal harvests."""
 PUBLIC_READ_PATHS = frozenset({"/products"})
 PUBLIC_READ_SUFFIX = "/openapi.json"  # under /products/: each product's own document
+READ_METHODS = frozenset({"GET", "HEAD"})
 UI_PREFIX = "/ui"
 SIGN_IN_PATH = "/ui/sign-in"
 UI_STATIC_PREFIX = "/ui/static/"
@@ -44,28 +45,33 @@ SESSION_COOKIE = "tyodata_session"
 """The pages' session: ``<session id>.<signed token>`` (the id binds the forms' CSRF tokens)."""
 
 
-def is_public(method: str, path: str) -> bool:
-    """Whether a request needs no bearer token: the few public paths, and reading (GET,
-    HEAD) the catalogue and the data products' descriptions.
+def is_public_read(path: str) -> bool:
+    """Whether ``path`` is one that anyone may read (and nobody may write through).
 
-    >>> is_public("GET", "/catalog.ttl"), is_public("GET", "/ui/catalog/dataset/kela")
+    >>> is_public_read("/catalog.ttl"), is_public_read("/ui/catalog/dataset/kela")
     (True, True)
-    >>> is_public("POST", "/api/catalog/search"), is_public("GET", "/catalogue-secrets")
+    >>> is_public_read("/catalogue-secrets"), is_public_read("/api/catalogx")
     (False, False)
-    >>> is_public("GET", "/products/Person/BasicInformation_v1.0/openapi.json")
+    >>> is_public_read("/products/Person/BasicInformation_v1.0/openapi.json")
     True
-    >>> is_public("POST", "/products/Person/BasicInformation_v1.0")
+    >>> is_public_read("/products/Person/BasicInformation_v1.0")
     False
     """
-    if path in PUBLIC_PATHS:
-        return True
-    if method not in ("GET", "HEAD"):
-        return False
     return (path in PUBLIC_READ_PATHS
             or (path.startswith("/products/") and path.endswith(PUBLIC_READ_SUFFIX))
             or any(path == prefix.rstrip("/") or path.startswith(prefix.rstrip("/") + "/")
                    or path.startswith(prefix.rstrip("/") + ".") for prefix
                    in PUBLIC_READ_PREFIXES))
+
+
+def is_public(method: str, path: str) -> bool:
+    """Whether a request needs no bearer token: the few public paths, and reading (GET,
+    HEAD) the catalogue and the data products' descriptions.
+
+    >>> is_public("GET", "/catalog.ttl"), is_public("POST", "/api/catalog/search")
+    (True, False)
+    """
+    return path in PUBLIC_PATHS or (method in READ_METHODS and is_public_read(path))
 
 
 def is_page(path: str) -> bool:
@@ -127,6 +133,12 @@ class Gatekeeper:
             await send(message)
 
         path = scope["path"]
+        if is_public_read(path) and scope["method"] not in READ_METHODS:
+            # Nothing is ever written through a public path, token or not.
+            await _refuse(send_with_id, request_id, 405, "Method not allowed",
+                          "this path is read-only: GET or HEAD", "method-not-allowed",
+                          [(b"allow", b"GET, HEAD")])
+            return
         if is_public(scope["method"], path):
             # Anyone may read; a signed-in reader is still known (a page shows who).
             if is_page(path):
