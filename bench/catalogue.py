@@ -1,8 +1,9 @@
 """The catalogue at 1,000 items: export, index build, search latency and quality beside a
 naive baseline, and lineage pictures.
 
-    python bench/catalogue.py                      # 1,000 items, 600 searches
-    python bench/catalogue.py --items 200 --queries 100
+    python bench/catalogue.py [--home H]           # 1,000 items, 600 searches; product
+                                                   # calls on 100,000 persons
+    python bench/catalogue.py --items 200 --queries 100 --no-product-calls
 
 Generates a realistic synthetic catalogue (bench/catalogue_synthetic.py: series of every
 source with monthly extracts, data products, models, services; Finnish and English), then
@@ -13,8 +14,10 @@ cache emptied before every query, and a naive substring scan over the same items
 same filters and facet counting, run in the same process (the ratio is what counts on this
 shared machine). Quality beside it: on inflected queries, the share of the items holding
 the base form that each finds. Also the lineage graph build and one item's lineage with its
-SVG picture. Target (issue 9): search p95 < 50 ms at 1,000 items. Prints the figures and
-writes bench/results/catalogue.json.
+SVG picture. Then a data product's calls through HTTP with the decision point, consent
+and audit, on a store of --persons persons (bench/product_calls.py; --home reuses one).
+Target (issue 9): search p95 < 50 ms at 1,000 items. Prints the figures and writes
+bench/results/catalogue.json.
 """
 
 from __future__ import annotations
@@ -178,6 +181,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--product-calls", action=argparse.BooleanOptionalAction,
+                        default=True, help="also time a data product's calls through HTTP "
+                        "(bench/product_calls.py) on a store of --persons persons")
+    parser.add_argument("--persons", type=int, default=100_000)
+    parser.add_argument("--home", type=Path, default=None,
+                        help="reuse a TYODATA_HOME holding a store of --persons persons")
+    parser.add_argument("--calls", type=int, default=500)
     args = parser.parse_args()
     rng = random.Random(args.seed)
     result: dict = {"items": args.items, "cpus": os.cpu_count()}
@@ -251,12 +261,12 @@ def main() -> None:
                          "items": len(sample)}
     print(f"lineage: {result['lineage']}", flush=True)
 
-    # --- HOOK (lead): a data product call's p50/p95 through HTTP with policy and audit ------
-    # helper C writes bench/product_calls.py with measure(...); wire it in here, e.g.
-    #     from bench.product_calls import measure
-    #     result["product_calls"] = measure(...)   # at 100,000 persons (issue 9, deliverable 8)
-    #     print(f"data product calls: {result['product_calls']}", flush=True)
-    # ------------------------------------------------------------------------------------------
+    if args.product_calls:
+        # A data product's call through HTTP with policy and audit, on a real store.
+        from product_calls import run as product_calls
+
+        result["product_calls"] = product_calls(persons=args.persons, calls=args.calls,
+                                                home=args.home)
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n",

@@ -14,6 +14,8 @@ from rich.table import Table as RichTable
 from core.private import private_dir, restrict_umask
 from core.settings import Settings
 from tyodata import steward
+from tyodata.catalogue import catalog_app
+from tyodata.catalogue import refresh as refresh_catalogue
 from tyodata.common import (
     EndpointOpt,
     EscoOpt,
@@ -43,6 +45,7 @@ audit_app = typer.Typer(help="The audit log of personal-data access.", no_args_i
 app.add_typer(audit_app, name="audit")
 app.add_typer(policy_app, name="policy")
 app.add_typer(match_app, name="match")
+app.add_typer(catalog_app, name="catalog")
 app.command()(steward.sparql)
 app.command()(steward.erase)
 audit_app.command("verify")(steward.audit_verify)
@@ -154,6 +157,7 @@ def _run_ingest(
                 )
             _record_ingest(settings, graph_store, extract_dir, result)
             _refresh_matching(settings, graph_store, result)
+            _refresh_catalogue(settings, graph_store)
         finally:
             graph_store.close()
     summary = RichTable("source", "status", "rows read", "loaded", "rejected", "triples", "seconds")
@@ -190,6 +194,15 @@ def _refresh_matching(settings: Settings, graph_store, result) -> None:
     except Exception as error:  # the ingest itself succeeded: say so, and how to retry
         err.print(f"[yellow]warning:[/yellow] the matching index was not refreshed "
                   f"({error.__class__.__name__}: {error}); run `tyodata match index`")
+
+
+def _refresh_catalogue(settings: Settings, graph_store) -> None:
+    """Describe the extracts just loaded: the catalogue follows every ingest."""
+    try:
+        refresh_catalogue(settings, graph_store)
+    except Exception as error:  # the ingest itself succeeded: say so, and how to retry
+        err.print(f"[yellow]warning:[/yellow] the catalogue was not refreshed "
+                  f"({error.__class__.__name__}: {error}); run `tyodata catalog build`")
 
 
 def _record_ingest(settings: Settings, graph_store, extract_dir: Path, result) -> None:
@@ -301,6 +314,8 @@ DEMO_ROLES = (  # (name in the list, role, organisation)
     ("citizen", "citizen", "citizen"),  # bound to the first pilot persona
     ("developer", "developer", "kela"),
     ("service", "service", "kela"),
+    ("city_service", "service", "city:helsinki"),  # data products on a legal basis
+    ("company_service", "service", "company:duunitori"),  # data products with consent
     ("employer", "employer", "employer:demo"),
     ("admin", "admin", "tyodata"),
 )
@@ -390,6 +405,20 @@ def demo(
     out.print(f"  own postings:    GET {base}/api/employer/jobs (employer)")
     out.print(f"  text -> ESCO:    POST {base}/api/esco/match; `tyodata esco match --in FILE`")
     out.print(f"  matching index:  {settings.home / 'matching'} (`tyodata match index`)")
+    out.print(f"  catalogue:       {base}/ui/catalog (pages, anyone); harvest {base}/catalog.ttl "
+              f"(.jsonld, .rdf; ?page=&modified_since=); search "
+              f"{base}/api/catalog/search?q=työnhakija; `tyodata catalog build|validate|export`")
+    out.print(f"  catalogue items: {base}/ui/catalog/dataset/kela, "
+              f"{base}/ui/catalog/product/Person/JobApplicantProfile_v1.0 (how to call it), "
+              f"{base}/ui/catalog/theme?iri=http://publications.europa.eu/resource/authority/"
+              "data-theme/SOCI; RDF at the item's IRI, e.g. "
+              f"{base}/catalog/dataset/kela.ttl; lineage {base}/api/catalog/lineage?iri=...")
+    out.print(f"  data products:   GET {base}/products (each with its OpenAPI at "
+              f"/products/<key>/openapi.json); POST {base}/products/<Domain>/<Name>_v1.0 "
+              "(person in the body; a legal basis of the caller's organisation, or "
+              "X-Consent-Token)")
+    out.print(f"  consent token:   POST {base}/api/persons/<id>/consents/<consent>/token (case "
+              "worker; the consent names the product and the recipient)")
     out.print(f"  API docs:        {base}/docs")
     out.print(f"  health:          {base}/healthz")
     out.print(f"  SPARQL endpoint: {base}/sparql")
@@ -411,6 +440,12 @@ def demo(
         f"  curl -s -H 'Authorization: Bearer {tokens['case_worker']}' -H 'X-Purpose: "
         f"case-management' -H 'Content-Type: application/json' -d '{{\"identity_code\": "
         f"\"<the client's henkilötunnus>\"}}' {base}/api/persons/lookup",
+        soft_wrap=True,
+    )
+    out.print(
+        f"  curl -s -X POST -H 'Authorization: Bearer {tokens['city_service']}' -H 'X-Purpose: "
+        f"job-matching' -H 'Content-Type: application/json' -d '{{\"person\": \"{seeker}\"}}' "
+        f"{base}/products/Person/JobApplicantProfile_v1.0",
         soft_wrap=True,
     )
     if no_serve:
