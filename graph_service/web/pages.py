@@ -14,6 +14,7 @@ from fastapi import APIRouter
 from graph_service.web import (
     access_log,
     candidates,
+    catalog_pages,
     consents,
     expert,
     jobs,
@@ -25,5 +26,5 @@ from graph_service.web import (
 
 router = APIRouter()
 for module in (sign_in, search, person, reported, consents, access_log, jobs, expert,
-               candidates):
+               candidates, catalog_pages):
     router.include_router(module.router)

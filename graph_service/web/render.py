@@ -50,13 +50,14 @@ def catalogue(request: Request) -> i18n.Catalogue:
     return cached
 
 
-def _language_links(request: Request, current: str, page: tuple[str, dict[str, str]] | None
+def _language_links(request: Request, current: str,
+                    page: tuple[str, dict[str, str | list[str]]] | None
                     ) -> list[dict[str, Any]]:
     """The language switch: this page (or ``page``: the GET address of a page a POST
     answered) in each language, keeping only the parameters pages pass on."""
     path, kept = page or (request.url.path, _kept_parameters(request))
     return [{"code": code, "name": found.name, "current": code == current,
-             "href": path + "?" + urlencode({**kept, "lang": code})}
+             "href": path + "?" + urlencode({**kept, "lang": code}, doseq=True)}
             for code, found in i18n.catalogues().items()]
 
 
@@ -68,7 +69,8 @@ def _kept_parameters(request: Request) -> dict[str, str]:
 
 
 def render(request: Request, template: str, *, status: int = 200, binding: str | None = None,
-           page: tuple[str, dict[str, str]] | None = None, **context: Any) -> HTMLResponse:
+           page: tuple[str, dict[str, str | list[str]]] | None = None, **context: Any
+           ) -> HTMLResponse:
     """``template`` in the request's language; forms get the CSRF token of ``binding``
     (default: the session's); the language switch points at ``page`` (path, parameters)
     when the request was a POST to another address."""
