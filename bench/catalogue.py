@@ -38,6 +38,8 @@ sys.path.insert(0, str(REPO))
 from bench.catalogue_synthetic import generate_catalogue  # noqa: E402
 from bench.common import percentile  # noqa: E402
 from catalog.drawing import lineage_svg  # noqa: E402
+from catalog.formats import serialize  # noqa: E402
+from catalog.harvest import Harvest  # noqa: E402
 from catalog.lineage import LineageGraph  # noqa: E402
 from catalog.search import CatalogueIndex  # noqa: E402
 from catalog.search_items import FACETS, Item  # noqa: E402
@@ -62,6 +64,43 @@ INFLECTED = [  # (inflected query, a base form every relevant item's text holds)
     ("osaamisen", "osaami"), ("seekers", "seeker"), ("decisions", "decision"),
     ("permits", "permit"), ("forecasts", "forecast"), ("statements", "statement"),
 ]
+
+
+def harvest_latency(graph, repeat: int) -> dict:
+    """Latency of what a harvester asks (each page of 100, each item alone) per format,
+    as the service answers: cold (the item descriptions worked out on the way, as right
+    after a catalogue rewrite, before the service's background warm-up has done them) and
+    warm; and the warm-up itself. The whole export by rdflib's writers is the baseline."""
+    result: dict = {}
+    for fmt in ("ttl", "jsonld", "rdf"):
+        cold, warm, single = [], [], []
+        for _ in range(repeat):
+            harvest = Harvest(graph)
+            for times in (cold, warm):
+                number = 1
+                while True:
+                    started = time.perf_counter()
+                    page, info = harvest.page(number=number, size=100)
+                    serialize(page, fmt)
+                    times.append((time.perf_counter() - started) * 1000)
+                    if number >= info.last:
+                        break
+                    number += 1
+            for item in harvest.items:
+                started = time.perf_counter()
+                serialize(harvest.described(item), fmt)
+                single.append((time.perf_counter() - started) * 1000)
+        result[fmt] = {
+            "page_cold_p50_ms": round(percentile(cold, 50), 2),
+            "page_cold_p95_ms": round(percentile(cold, 95), 2),
+            "page_warm_p95_ms": round(percentile(warm, 95), 2),
+            "item_p50_ms": round(percentile(single, 50), 3),
+            "item_p95_ms": round(percentile(single, 95), 3),
+            "pages": len(cold) // repeat}
+    seconds, _ = median_time(lambda: Harvest(graph).warm(), repeat)
+    result["warm_up_all_items_s"] = round(seconds, 3)
+    result["target_p95_ms"] = 50
+    return result
 
 
 def median_time(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
@@ -206,6 +245,9 @@ def main() -> None:
         result["export"][name] = {"seconds": round(seconds, 3),
                                   "megabytes": round(len(text.encode()) / 2**20, 2)}
     print(f"export (median of {args.repeat}): {result['export']}", flush=True)
+    result["harvest"] = harvest_latency(graph, args.repeat)
+    print(f"harvest pages of 100 and single items, as the service serves them: "
+          f"{result['harvest']}", flush=True)
 
     seconds, index = median_time(lambda: CatalogueIndex.build(graph), args.repeat)
     result["index_build_s"] = round(seconds, 3)

@@ -1,7 +1,7 @@
 """The RDF formats the catalogue is served in, and choosing one from a request.
 
 Turtle, JSON-LD and RDF/XML, as CKAN's DCAT endpoints offer them: by extension
-(``/catalog.ttl``) or by the ``Accept`` header (``/catalog``). Prefixes are bound so the
+(``/catalog.ttl``) or by the ``Accept`` header (``/catalog``). Prefixes are declared so the
 documents read well.
 
 >>> negotiate("text/html,application/xhtml+xml;q=0.9,*/*;q=0.8")
@@ -18,14 +18,19 @@ True
 
 from __future__ import annotations
 
-from rdflib import Graph, Namespace
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.term import Node
 
 MEDIA_TYPES: dict[str, str] = {
     "ttl": "text/turtle; charset=utf-8",
     "jsonld": "application/ld+json",
     "rdf": "application/rdf+xml",
 }
-_RDFLIB_FORMAT = {"ttl": "turtle", "jsonld": "json-ld", "rdf": "pretty-xml"}
+_OXIGRAPH_FORMAT = {"ttl": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD,
+                    "rdf": ox.RdfFormat.RDF_XML}
 _ACCEPTED = {"text/turtle": "ttl", "application/x-turtle": "ttl",
              "application/ld+json": "jsonld", "application/json": "jsonld",
              "application/rdf+xml": "rdf", "application/xml": "rdf",
@@ -73,12 +78,30 @@ def negotiate(accept: str | None) -> str | None:
     return best[2] if best else None
 
 
-def serialize(graph: Graph, fmt: str) -> bytes:
-    """``graph`` as ``fmt`` (``ttl``, ``jsonld`` or ``rdf``), with our prefixes bound."""
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, override=True, replace=True)
-    if fmt == "jsonld":
-        context = {p: ns for p, ns in PREFIXES.items()}
-        return graph.serialize(format="json-ld", context=context, auto_compact=True,
-                               encoding="utf-8")
-    return graph.serialize(format=_RDFLIB_FORMAT[fmt], encoding="utf-8")
+def serialize(data: Graph | Iterable[ox.Triple], fmt: str) -> bytes:
+    """``data`` as ``fmt`` (``ttl``, ``jsonld`` or ``rdf``), with our prefixes.
+
+    Written by Oxigraph, several times faster than rdflib's writers (a harvest page of 100
+    items in milliseconds); JSON-LD comes out expanded (full IRIs, no context to resolve).
+    """
+    triples = to_oxigraph(data) if isinstance(data, Graph) else data
+    return ox.serialize(triples, format=_OXIGRAPH_FORMAT[fmt], prefixes=PREFIXES)
+
+
+def to_oxigraph(triples: Iterable[tuple[Node, Node, Node]]) -> list[ox.Triple]:
+    """rdflib triples as Oxigraph's."""
+    return [ox.Triple(_ox(s), _ox(p), _ox(o)) for s, p, o in triples]
+
+
+def _ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")

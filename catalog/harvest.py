@@ -13,16 +13,19 @@ distributions, measurements, contact points, periods) and the labels of what it 
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+import pyoxigraph as ox
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
-from catalog.formats import HYDRA
+from catalog.formats import HYDRA, serialize, to_oxigraph
 from catalog.iris import CATALOG
 from core.errors import TyodataError
 
+Triple = tuple[Node, Node, Node]
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCT = Namespace("http://purl.org/dc/terms/")
 DQV = Namespace("http://www.w3.org/ns/dqv#")
@@ -96,9 +99,12 @@ def parse_since(text: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def describe(catalogue: Graph, item: URIRef, into: Graph | None = None) -> Graph:
-    """``item``'s own description (see the module's docstring)."""
+def describe(catalogue: Graph, item: URIRef, into: Graph | None = None,
+             known_items: frozenset[URIRef] | None = None) -> Graph:
+    """``item``'s own description (see the module's docstring); ``known_items``: the
+    catalogue's items, when the caller has them already."""
     out = into if into is not None else Graph()
+    every_item = known_items if known_items is not None else frozenset(items(catalogue))
     if (item, None, None) not in catalogue:
         raise UnknownItemError(f"the catalogue has no item {item}")
     seen: set[Node] = set()
@@ -114,43 +120,84 @@ def describe(catalogue: Graph, item: URIRef, into: Graph | None = None) -> Graph
                 todo.append(o)
             elif isinstance(o, URIRef) and o not in seen:
                 # Another item is named by its title only: it is described on its own.
-                wanted = ({DCT.title} if any((o, RDF.type, t) in catalogue for t in ITEM_TYPES)
-                          else LABELS)
+                wanted = {DCT.title} if o in every_item else LABELS
                 for label_p, label in catalogue.predicate_objects(o):
                     if label_p in wanted:
                         out.add((o, label_p, label))
     return out
 
 
-def page(catalogue: Graph, *, number: int = 1, size: int = DEFAULT_PAGE_SIZE,
-         modified_since: datetime | None = None, page_url: str = "/catalog.ttl"
-         ) -> tuple[Graph, PageInfo]:
-    """Page ``number`` of the catalogue (items modified since ``modified_since``), with its
-    ``hydra:PagedCollection``; ``page_url`` is the address of the pages, without query."""
-    if number < 1:
-        raise HarvestError("page: pages are numbered from 1")
-    if not 1 <= size <= MAX_PAGE_SIZE:
-        raise HarvestError(f"page_size: between 1 and {MAX_PAGE_SIZE}")
-    chosen = items(catalogue)
-    if modified_since is not None:
-        chosen = [i for i in chosen
-                  if (m := modified_at(catalogue, i)) is not None and m >= modified_since]
-    info = PageInfo(number, size, len(chosen))
-    on_page = chosen[(number - 1) * size: number * size]
-    out = Graph()
-    root = URIRef(CATALOG)
-    shown = set(on_page)
-    for p, o in catalogue.predicate_objects(root):
-        if p not in CATALOG_LINKS or o in shown:
-            out.add((root, p, o))
-    if (root, None, None) in catalogue:
+class Harvest:
+    """The catalogue ready for harvesting: its items in order, when each changed, and each
+    one's description, worked out once per catalogue version (a page then only gathers)."""
+
+    def __init__(self, catalogue: Graph) -> None:
+        self.catalogue = catalogue
+        self.items = items(catalogue)
+        self._item_set = frozenset(self.items)
+        self.modified = {i: modified_at(catalogue, i) for i in self.items}
+        self._described: dict[URIRef, tuple[ox.Triple, ...]] = {}
+        self._lock = threading.Lock()
+        root = URIRef(CATALOG)
+        own = Graph()
         for p, o in catalogue.predicate_objects(root):
-            if p not in CATALOG_LINKS and isinstance(o, (URIRef, BNode)):
-                _copy_labels(catalogue, o, out)
-    for item in on_page:
-        describe(catalogue, item, out)
-    _hydra(out, info, page_url, modified_since)
-    return out, info
+            if p not in CATALOG_LINKS:
+                own.add((root, p, o))
+                if isinstance(o, (URIRef, BNode)):
+                    _copy_labels(catalogue, o, own)
+        self._catalog_triples = to_oxigraph(own)
+        self._links = {o: ox.Triple(ox.NamedNode(CATALOG), ox.NamedNode(str(p)),
+                                    ox.NamedNode(str(o)))
+                       for p, o in catalogue.predicate_objects(root)
+                       if p in CATALOG_LINKS and isinstance(o, URIRef)}
+
+    def described(self, item: URIRef) -> tuple[ox.Triple, ...]:
+        """``item``'s own description (see :func:`describe`), worked out once."""
+        found = self._described.get(item)
+        if found is None:
+            found = tuple(to_oxigraph(describe(self.catalogue, item,
+                                               known_items=self._item_set)))
+            with self._lock:
+                self._described[item] = found
+        return found
+
+    def warm(self) -> None:
+        """Work out every item's description now (the service does this in the background
+        after a catalogue rewrite, so harvesters find them ready)."""
+        for item in self.items:
+            self.described(item)
+
+    def page(self, *, number: int = 1, size: int = DEFAULT_PAGE_SIZE,
+             modified_since: datetime | None = None, page_url: str = CATALOG + ".ttl"
+             ) -> tuple[list[ox.Triple], PageInfo]:
+        """Page ``number`` of the catalogue (items modified since ``modified_since``), with
+        its ``hydra:PagedCollection``; ``page_url`` is the pages' address, without query."""
+        if number < 1:
+            raise HarvestError("page: pages are numbered from 1")
+        if not 1 <= size <= MAX_PAGE_SIZE:
+            raise HarvestError(f"page_size: between 1 and {MAX_PAGE_SIZE}")
+        chosen = self.items
+        if modified_since is not None:
+            chosen = [i for i in chosen
+                      if (m := self.modified[i]) is not None and m >= modified_since]
+        info = PageInfo(number, size, len(chosen))
+        on_page = chosen[(number - 1) * size: number * size]
+        out = [*self._catalog_triples,
+               *(self._links[i] for i in on_page if i in self._links)]
+        for item in on_page:
+            out.extend(self.described(item))
+        out.extend(to_oxigraph(_hydra(info, page_url, modified_since)))
+        return list(dict.fromkeys(out)), info
+
+
+def page(catalogue: Graph, *, number: int = 1, size: int = DEFAULT_PAGE_SIZE,
+         modified_since: datetime | None = None, page_url: str = CATALOG + ".ttl"
+         ) -> tuple[Graph, PageInfo]:
+    """Page ``number`` of ``catalogue`` as an rdflib graph (see :meth:`Harvest.page`; build
+    a :class:`Harvest` once to serve many pages)."""
+    triples, info = Harvest(catalogue).page(number=number, size=size,
+                                            modified_since=modified_since, page_url=page_url)
+    return Graph().parse(data=serialize(triples, "ttl"), format="turtle"), info
 
 
 def _copy_labels(catalogue: Graph, node: Node, out: Graph) -> None:
@@ -159,7 +206,7 @@ def _copy_labels(catalogue: Graph, node: Node, out: Graph) -> None:
             out.add((node, p, o))
 
 
-def _hydra(out: Graph, info: PageInfo, url: str, since: datetime | None) -> None:
+def _hydra(info: PageInfo, url: str, since: datetime | None) -> list[tuple[Node, Node, Node]]:
     extra = f"&modified_since={since.isoformat()}" if since else ""
     size = f"&page_size={info.size}" if info.size != DEFAULT_PAGE_SIZE else ""
 
@@ -167,12 +214,14 @@ def _hydra(out: Graph, info: PageInfo, url: str, since: datetime | None) -> None
         return URIRef(f"{url}?page={n}{size}{extra}")
 
     node = at(info.page)
-    out.add((node, RDF.type, HYDRA.PagedCollection))
-    out.add((node, HYDRA.totalItems, Literal(info.total)))
-    out.add((node, HYDRA.itemsPerPage, Literal(info.size)))
-    out.add((node, HYDRA.firstPage, at(1)))
-    out.add((node, HYDRA.lastPage, at(info.last)))
+    out: list[tuple[Node, Node, Node]] = [
+        (node, RDF.type, HYDRA.PagedCollection),
+        (node, HYDRA.totalItems, Literal(info.total)),
+        (node, HYDRA.itemsPerPage, Literal(info.size)),
+        (node, HYDRA.firstPage, at(1)),
+        (node, HYDRA.lastPage, at(info.last))]
     if info.page < info.last:
-        out.add((node, HYDRA.nextPage, at(info.page + 1)))
+        out.append((node, HYDRA.nextPage, at(info.page + 1)))
     if info.page > 1:
-        out.add((node, HYDRA.previousPage, at(min(info.page - 1, info.last))))
+        out.append((node, HYDRA.previousPage, at(min(info.page - 1, info.last))))
+    return out

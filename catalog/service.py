@@ -1,5 +1,5 @@
-"""The process's catalogue: the graph as last written, its search index and lineage
-network, read once per version.
+"""The process's catalogue: the graph as last written, its search index, lineage network
+and harvest pages, read once per version.
 
 The catalogue graph changes only when ingest (or training) rewrites it; readers check its
 version (the catalogue's ``dct:modified``) at most every ``check_every`` seconds and
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from rdflib import Graph
 
+from catalog.harvest import Harvest
 from catalog.iris import CATALOG, CATALOGUE_GRAPH
 from catalog.lineage import LineageGraph
 from catalog.search import CatalogueIndex
@@ -31,6 +32,7 @@ class Snapshot:
     graph: Graph
     index: CatalogueIndex
     lineage: LineageGraph
+    harvest: Harvest
 
 
 class CatalogueService:
@@ -56,6 +58,10 @@ class CatalogueService:
             self._checked = now
             if self._snapshot is None or self._snapshot.version != version:
                 graph = read_catalogue(self.store) if version else Graph()
+                harvest = Harvest(graph)
                 self._snapshot = Snapshot(version, graph, CatalogueIndex.build(graph),
-                                          LineageGraph.build(graph))
+                                          LineageGraph.build(graph), harvest)
+                # Item descriptions for harvesting, ready before a harvester asks.
+                threading.Thread(target=harvest.warm, name="catalogue-warm",
+                                 daemon=True).start()
             return self._snapshot

@@ -11,19 +11,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
-from rdflib import Graph
 
 from catalog.formats import MEDIA_TYPES, negotiate, serialize
 from catalog.harvest import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
     HarvestError,
-    describe,
-    items,
-    page,
     parse_since,
 )
 from catalog.iris import BASE
@@ -62,8 +59,8 @@ def _format(fmt: str | None, accept: str | None, page_path: str) -> str | Respon
     return chosen
 
 
-def _rdf(graph: Graph, fmt: str) -> Response:
-    return Response(serialize(graph, fmt), media_type=MEDIA_TYPES[fmt],
+def _rdf(triples: list[ox.Triple], fmt: str) -> Response:
+    return Response(serialize(triples, fmt), media_type=MEDIA_TYPES[fmt],
                     headers={"Vary": "Accept"})
 
 
@@ -106,11 +103,11 @@ async def _page(request: Request, services: Any, fmt: str, number: int, size: in
     try:
         since = parse_since(modified_since)
         snapshot = await _catalogue(services)
-        graph, _ = page(snapshot.graph, number=number, size=size, modified_since=since,
-                        page_url=str(request.url.replace(query=None)))
+        triples, _ = snapshot.harvest.page(number=number, size=size, modified_since=since,
+                                           page_url=str(request.url.replace(query=None)))
     except HarvestError as error:
         raise Problem(400, "Bad parameter", str(error), "bad-parameter") from None
-    return _rdf(graph, fmt)
+    return _rdf(triples, fmt)
 
 
 _SUFFIXES = {"." + fmt: fmt for fmt in MEDIA_TYPES}
@@ -132,14 +129,13 @@ async def item(kind: str, name: str, services: ServicesDep,
         return chosen
     snapshot = await _catalogue(services)
     iri = BASE + path
-    own = [i for i in items(snapshot.graph) if str(i) == iri or str(i).startswith(iri + "#")]
+    harvest = snapshot.harvest
+    own = [i for i in harvest.items if str(i) == iri or str(i).startswith(iri + "#")]
     if not own:
         raise Problem(404, "No such item", "the catalogue has no item at this IRI; search "
                       "it at /api/catalog/search", "unknown-item")
-    graph = Graph()
-    for found in own:
-        describe(snapshot.graph, found, graph)
-    return _rdf(graph, chosen)
+    triples = dict.fromkeys(t for found in own for t in harvest.described(found))
+    return _rdf(list(triples), chosen)
 
 
 MAX_FACET_VALUE_CHARS = 500
