@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -38,6 +40,19 @@ def wait_for(url: str, seconds: float = 120) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+def start_service(home: Path) -> tuple[subprocess.Popen, str]:
+    """`tyodata serve` over the store in ``home`` on a free loopback port, answering; the
+    process (terminate it when done) and its base URL."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tyodata", "serve", "--port", str(port)],
+        env={**os.environ, "TYODATA_HOME": str(home)}, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    wait_for(base + "/healthz")
+    return server, base
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -40,7 +39,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from common import build_store, free_port, percentile, wait_for  # noqa: E402
+from common import build_store, percentile, start_service  # noqa: E402
 
 from core.settings import Settings  # noqa: E402
 from graph_service.policy.tokens import issue, load_or_create_signing_key  # noqa: E402
@@ -179,13 +178,7 @@ def run(*, persons: int, calls: int, home: Path | None = None,
             dataset = dataset_for(Reader.CASE_WORK, read_directory(store))
             people = [str(p).rsplit("/", 1)[-1] for (p,) in store.select(
                 PROFILED % (calls + 10), dataset=dataset).rows]
-        port = free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "tyodata", "serve", "--port", str(port)],
-            env={**os.environ, "TYODATA_HOME": str(home)}, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        wait_for(base + "/healthz")
+        server, base = start_service(home)
         result = {"persons": persons,
                   **measure(base, tokens_for(settings), people, calls, product=product)}
         for way in ("legal_basis", "consent"):

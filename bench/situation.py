@@ -36,7 +36,7 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from common import build_store, free_port, percentile, wait_for  # noqa: E402
+from common import build_store, percentile, start_service  # noqa: E402
 
 from core.settings import Settings  # noqa: E402
 from graph_service.policy.tokens import issue, load_or_create_signing_key  # noqa: E402
@@ -94,13 +94,7 @@ def main() -> None:
         if args.drop_caches:
             os.sync()
             Path("/proc/sys/vm/drop_caches").write_text("3\n")
-        port = free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "tyodata", "serve", "--port", str(port)],
-            env={**os.environ, "TYODATA_HOME": str(home)}, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        wait_for(base + "/healthz")
+        server, base = start_service(home)
         key = load_or_create_signing_key(settings.signing_key_path)
         token = issue(key, subject="bench-kela", organisation="kela", roles=["case_worker"],
                       ttl_seconds=7200)

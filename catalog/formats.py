@@ -21,8 +21,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
+
+from catalog.terms import BINDINGS, HYDRA, ODRL
 
 MEDIA_TYPES: dict[str, str] = {
     "ttl": "text/turtle; charset=utf-8",
@@ -36,23 +38,8 @@ _ACCEPTED = {"text/turtle": "ttl", "application/x-turtle": "ttl",
              "application/rdf+xml": "rdf", "application/xml": "rdf",
              "text/html": "html", "application/xhtml+xml": "html"}
 PREFIXES: dict[str, str] = {
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "dct": "http://purl.org/dc/terms/",
-    "dcatap": "http://data.europa.eu/r5r/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "vcard": "http://www.w3.org/2006/vcard/ns#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "dqv": "http://www.w3.org/ns/dqv#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "adms": "http://www.w3.org/ns/adms#",
-    "odrl": "http://www.w3.org/ns/odrl/2/",
-    "dpv": "https://w3id.org/dpv#",
-    "it6": "http://data.europa.eu/it6/",
-    "hydra": "http://www.w3.org/ns/hydra/core#",
-    "eli": "http://data.europa.eu/eli/ontology#",
-    "tyo": "https://tyodata.fi/ontology#",
-}
-HYDRA = Namespace(PREFIXES["hydra"])
+    **{prefix: str(namespace) for prefix, namespace in BINDINGS.items()},
+    "odrl": str(ODRL), "hydra": str(HYDRA)}
 
 
 def negotiate(accept: str | None) -> str | None:

@@ -18,19 +18,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import pyoxigraph as ox
-from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from catalog.formats import HYDRA, serialize, to_oxigraph
+from catalog.formats import serialize, to_oxigraph
 from catalog.iris import CATALOG
+from catalog.search_items import item_iris as items
+from catalog.terms import DCAT, DCT, DQV, HYDRA
 from core.errors import TyodataError
 
-Triple = tuple[Node, Node, Node]
-DCAT = Namespace("http://www.w3.org/ns/dcat#")
-DCT = Namespace("http://purl.org/dc/terms/")
-DQV = Namespace("http://www.w3.org/ns/dqv#")
-IT6 = Namespace("http://data.europa.eu/it6/")
-ITEM_TYPES = (DCAT.Dataset, DCAT.DatasetSeries, DCAT.DataService, IT6.MachineLearningModel)
 OWNED = frozenset({DCAT.distribution, DQV.hasQualityMeasurement, DCAT.contactPoint,
                    DCT.temporal, DCAT.qualifiedRelation, DCT.provenance})
 """Links to nodes that belong to the item (described with it, not on their own)."""
@@ -61,13 +57,6 @@ class PageInfo:
     @property
     def last(self) -> int:
         return max(1, -(-self.total // self.size))
-
-
-def items(catalogue: Graph) -> list[URIRef]:
-    """Every item of the catalogue (not distributions, not the catalogue), in IRI order."""
-    found = {s for t in ITEM_TYPES for s in catalogue.subjects(RDF.type, t)
-             if isinstance(s, URIRef)}
-    return sorted(found, key=str)
 
 
 def modified_at(catalogue: Graph, item: URIRef) -> datetime | None:

@@ -12,16 +12,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal as KindName
 
-from rdflib import RDF, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDFS, SKOS
 
 from catalog.iris import PRODUCT_ITEM_NS
+from catalog.terms import DCAT, DCATAP, ELI, IT6
 from catalog.text import LANGS, Lang
-
-DCAT = Namespace("http://www.w3.org/ns/dcat#")  # rdflib's DCAT lacks DCAT 3 terms
-IT6 = Namespace("http://data.europa.eu/it6/")
-DCATAP = Namespace("http://data.europa.eu/r5r/")
-ELI = Namespace("http://data.europa.eu/eli/ontology#")
 
 Kind = KindName["dataset", "series", "data-service", "data-product", "model"]
 KINDS: tuple[Kind, ...] = ("series", "dataset", "data-product", "data-service", "model")

@@ -23,6 +23,8 @@ ADMS = Namespace("http://www.w3.org/ns/adms#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 DPV = Namespace("https://w3id.org/dpv#")
 ODRL = Namespace("http://www.w3.org/ns/odrl/2/")
+HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+"""Hydra core: the harvest pages' ``hydra:PagedCollection`` links."""
 DCT = DCTERMS
 
 _EU = "http://publications.europa.eu/resource/authority/"

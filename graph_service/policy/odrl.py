@@ -210,6 +210,18 @@ def _basis_problems(rule: Node, section: Section, basis: set[str], requires_cons
     return [Violation(str(rule), path, message) for message in found]
 
 
+def _check_read_action(graph: Graph, rule: Node, problems: list[Violation]) -> None:
+    action = _one(graph, rule, ODRL.action, problems)
+    if action is not None and action != ODRL.read:
+        problems.append(Violation(str(rule), str(ODRL.action),
+                                  "our profile permits odrl:read only"))
+
+
+def _requires_consent(graph: Graph, rule: Node) -> bool:
+    return any(isinstance(v, Literal) and v.toPython() is True
+               for v in graph.objects(rule, TYO.requiresConsent))
+
+
 def _permission(graph: Graph, rule: Node, policy: str | None, problems: list[Violation]
                 ) -> Permission | None:
     before = len(problems)
@@ -219,16 +231,11 @@ def _permission(graph: Graph, rule: Node, policy: str | None, problems: list[Vio
         problems.append(Violation(str(rule), str(ODRL.target),
                                   f"{target} is not a section; sections are "
                                   + ", ".join(s.iri for s in Section)))
-    action = _one(graph, rule, ODRL.action, problems)
-    if action is not None and action != ODRL.read:
-        problems.append(Violation(str(rule), str(ODRL.action),
-                                  "our profile permits odrl:read only"))
+    _check_read_action(graph, rule, problems)
     assignee = _one(graph, rule, ODRL.assignee, problems)
     party = _party(graph, assignee, problems) if assignee is not None else None
     purposes = _purposes(graph, rule, problems)
-    consent_values = list(graph.objects(rule, TYO.requiresConsent))
-    requires_consent = any(isinstance(v, Literal) and v.toPython() is True
-                           for v in consent_values)
+    requires_consent = _requires_consent(graph, rule)
     basis = {str(b) for b in graph.objects(rule, DPV.hasLegalBasis)}
     fields = {str(f) for f in graph.objects(rule, TYO.permittedField)}
     if not any((d, ODRL.action, TYO.recordInAuditLog) in graph
@@ -390,10 +397,7 @@ def _product_rule(graph: Graph, rule: Node, target: str, problems: list[Violatio
                                   f"{found_target} is not this product: a product's policy "
                                   f"targets the product itself (<{target}>, or <> in its "
                                   "folder's policy.ttl)"))
-    action = _one(graph, rule, ODRL.action, problems)
-    if action is not None and action != ODRL.read:
-        problems.append(Violation(str(rule), str(ODRL.action),
-                                  "our profile permits odrl:read only"))
+    _check_read_action(graph, rule, problems)
     assignee = _one(graph, rule, ODRL.assignee, problems)
     party = _party(graph, assignee, problems) if assignee is not None else None
     if party is not None and (party.role not in ROLES or party.role == "citizen"):
@@ -401,8 +405,7 @@ def _product_rule(graph: Graph, rule: Node, target: str, problems: list[Violatio
                                   f"{party.role} is not a role a caller of a product may have; "
                                   "use one of " + ", ".join(r for r in ROLES if r != "citizen")))
     purposes = _purposes(graph, rule, problems)
-    requires_consent = any(isinstance(v, Literal) and v.toPython() is True
-                           for v in graph.objects(rule, TYO.requiresConsent))
+    requires_consent = _requires_consent(graph, rule)
     basis = {str(b) for b in graph.objects(rule, DPV.hasLegalBasis)}
     basis_path = str(DPV.hasLegalBasis)
     problems.extend(Violation(str(rule), basis_path, m)

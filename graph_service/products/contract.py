@@ -23,8 +23,8 @@ from functools import lru_cache
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
-from rdflib import RDF, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS
+from rdflib import RDF, URIRef
+from rdflib.namespace import DCAT, DCTERMS, PROV
 
 from graph_service.policy.errors import PolicyError
 from graph_service.policy.guard import GuardError, check_query
@@ -38,7 +38,6 @@ from graph_service.products.shape import SEPARATOR, SchemaShapeError, Shape
 from graph_service.store.registry import REFERENCE_SOURCES
 from mappings.sources import load_sources
 
-PROV = Namespace("http://www.w3.org/ns/prov#")
 PERSON_FIELDS = frozenset({"person", "identity_code"})
 """What a request body may name: the person, by pseudonymous id or by identity code."""
 LANGUAGES = ("fi", "en")

@@ -31,14 +31,14 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from rdflib import Graph, Namespace, URIRef
+from rdflib import Graph, URIRef
+from rdflib.namespace import PROV
 
 from core.errors import TyodataError
 
 DEFINITIONS_DIR = Path(__file__).with_name("definitions")
 PRODUCT_NS = "https://tyodata.fi/catalog/product/"
 DATASET_NS = "https://tyodata.fi/catalog/dataset/"  # catalog.iris re-exports both
-PROV = Namespace("http://www.w3.org/ns/prov#")
 FILES = ("query.rq", "input.schema.json", "output.schema.json", "policy.ttl", "description.ttl")
 OPTIONAL_FILES = ("context.jsonld",)
 _FOLDER = re.compile(r"(?P<name>[A-Z][A-Za-z0-9]*)_v(?P<major>\d+)\.(?P<minor>\d+)")

@@ -32,15 +32,6 @@ _ERRORS = {
     500: "Internal error, or the product broke its own output schema (quote the instance)",
     503: "The store or the audit log is unavailable",
 }
-PROBLEM_SCHEMA: dict[str, Any] = {
-    "type": "object", "required": ["type", "title", "status", "detail", "instance"],
-    "properties": {"type": {"type": "string"}, "title": {"type": "string"},
-                   "status": {"type": "integer"}, "detail": {"type": "string"},
-                   "instance": {"type": "string", "description": "urn:uuid of the request "
-                                "(the X-Request-Id header)"}},
-}
-
-
 def _text(product: CompiledProduct, prop: URIRef, lang: str) -> str:
     values = [o for o in product.definition.description.objects(
         URIRef(product.definition.iri), prop) if isinstance(o, Literal)]
@@ -77,8 +68,10 @@ def policy_summary(product: CompiledProduct) -> list[dict[str, Any]]:
              "duties": list(r.duties)} for r in policy.rules]
 
 
-def product_openapi(product: CompiledProduct, server: str = "/") -> dict[str, Any]:
-    """The OpenAPI 3.1 document of one product."""
+def product_openapi(product: CompiledProduct, problem_schema: dict[str, Any],
+                    server: str = "/") -> dict[str, Any]:
+    """The OpenAPI 3.1 document of one product; ``problem_schema``: the service's schema of
+    its problem documents (the API's, which every error of every route follows)."""
     definition = product.definition
     request, request_defs = _components_schema(definition.input_schema, "Input")
     answer, answer_defs = _components_schema(definition.output_schema, "Output")
@@ -134,7 +127,7 @@ def product_openapi(product: CompiledProduct, server: str = "/") -> dict[str, An
             "x-tyodata-policy": policy_summary(product),
             "x-tyodata-sources": list(definition.sources)}}},
         "components": {
-            "schemas": {"Input": request, "Output": answer, "Problem": PROBLEM_SCHEMA,
+            "schemas": {"Input": request, "Output": answer, "Problem": problem_schema,
                         **request_defs, **answer_defs},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "bearerFormat": "JWT"}}},

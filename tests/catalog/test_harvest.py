@@ -7,11 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from rdflib import RDF, Graph, Literal, URIRef
 
-from catalog.formats import HYDRA, negotiate, serialize
+from catalog.formats import negotiate, serialize
 from catalog.harvest import (
-    DCAT,
-    DCT,
-    DQV,
     HarvestError,
     UnknownItemError,
     describe,
@@ -20,6 +17,7 @@ from catalog.harvest import (
     parse_since,
 )
 from catalog.iris import CATALOG, dataset_iri
+from catalog.terms import DCAT, DCT, DQV, HYDRA
 
 SMALL = f"""
 @prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .

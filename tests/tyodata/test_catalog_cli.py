@@ -12,8 +12,9 @@ import pytest
 from rdflib import RDF, Graph, URIRef
 from typer.testing import CliRunner
 
-from catalog.harvest import DCAT, DCT, items
+from catalog.harvest import items
 from catalog.iris import CATALOG, dataset_iri
+from catalog.terms import DCAT, DCT
 from tests.conftest import Loaded
 from tyodata.cli import app
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -77,16 +78,22 @@ class Web:
         return browser
 
 
-@pytest.fixture(scope="module")
-def web(loaded: Loaded, tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("web")
+@contextmanager
+def web_over_copy(store_path: Path, root: Path) -> Iterator[Web]:
+    """The pages (demo sign-in on) over a copy of the store at ``store_path``."""
     store = root / "store"
-    shutil.copytree(loaded.store_path, store)
+    shutil.copytree(store_path, store)
     settings = make_settings(root, store)
     settings.demo_sign_in = True
     app = create_service_app(settings)
     with TestClient(app):  # runs the lifespan once: the services are built
         yield Web(app, settings)
+
+
+@pytest.fixture(scope="module")
+def web(loaded: Loaded, tmp_path_factory: pytest.TempPathFactory):
+    with web_over_copy(loaded.store_path, tmp_path_factory.mktemp("web")) as made:
+        yield made
 
 
 def pages_root() -> Path:

@@ -31,7 +31,7 @@ from rdflib import URIRef
 from rdflib.namespace import DCAT, DCTERMS
 
 from graph_service.api.deps import CurrentPrincipal, Purpose, Services, ServicesDep, record
-from graph_service.api.openapi import problem_responses
+from graph_service.api.openapi import PROBLEM_SCHEMA, problem_responses
 from graph_service.api.problems import Problem
 from graph_service.policy.consent import consents_of
 from graph_service.policy.decision import Action
@@ -251,4 +251,4 @@ async def product_document(domain: str, product: str, services: ServicesDep
     found = products.get(f"{domain}/{product}")
     if found is None:
         raise _unknown(products)
-    return product_openapi(found)
+    return product_openapi(found, PROBLEM_SCHEMA)

@@ -10,10 +10,10 @@ import pytest
 from rdflib import RDF, Graph, URIRef
 
 from catalog.build import build_catalogue
-from catalog.formats import HYDRA
-from catalog.harvest import DCAT, items
+from catalog.harvest import items
 from catalog.iris import CATALOG, dataset_iri
 from catalog.store_io import write_catalogue
+from catalog.terms import DCAT, HYDRA
 from tests.graph_service.api.conftest import Api
 
 PARSE = {"ttl": "turtle", "jsonld": "json-ld", "rdf": "xml"}

@@ -11,16 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from catalog.refresh import refresh_catalogue
 from graph_service.store.oxigraph_store import OxigraphStore
-from graph_service.web.app import create_service_app
 from tests.conftest import Loaded
-from tests.graph_service.api.conftest import make_settings
 from tests.service import Service, running_service
 from tests.web.browser import Visit
-from tests.web.conftest import Web
+from tests.web.conftest import Web, web_over_copy
 
 
 @dataclass(frozen=True)
@@ -46,14 +43,8 @@ def catalogued(loaded: Loaded, tmp_path_factory: pytest.TempPathFactory) -> Cata
 def web(catalogued: Catalogued, tmp_path_factory: pytest.TempPathFactory):
     """As ``tests.web.conftest.web``, over the catalogued store, once for all the
     catalogue pages' modules."""
-    root = tmp_path_factory.mktemp("catalog-web")
-    store = root / "store"
-    shutil.copytree(catalogued.store_path, store)
-    settings = make_settings(root, store)
-    settings.demo_sign_in = True
-    app = create_service_app(settings)
-    with TestClient(app):
-        yield Web(app, settings)
+    with web_over_copy(catalogued.store_path, tmp_path_factory.mktemp("catalog-web")) as made:
+        yield made
 
 
 @pytest.fixture(scope="module")

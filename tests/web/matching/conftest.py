@@ -4,28 +4,17 @@ recommended jobs, and the audit."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from fastapi.testclient import TestClient
 
-from graph_service.web.app import create_service_app
 from tests.conftest import Loaded
-from tests.graph_service.api.conftest import make_settings
-from tests.web.conftest import Web
+from tests.web.conftest import Web, web_over_copy
 
 
 @pytest.fixture(scope="session")
 def web(loaded: Loaded, tmp_path_factory: pytest.TempPathFactory):
     """As ``tests.web.conftest.web``, but for the whole session of the matching tests."""
-    root = tmp_path_factory.mktemp("matching-web")
-    store = root / "store"
-    shutil.copytree(loaded.store_path, store)
-    settings = make_settings(root, store)
-    settings.demo_sign_in = True
-    app = create_service_app(settings)
-    with TestClient(app):
-        yield Web(app, settings)
+    with web_over_copy(loaded.store_path, tmp_path_factory.mktemp("matching-web")) as made:
+        yield made
 
 
 def seeker_id(web: Web) -> str:
