@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     products_dir: Path | None = None
     """Folder of the data products' definitions, one folder each (default: the ones shipped
     in graph_service/products/definitions)."""
+    forecast_dir: Path | None = None
+    """Folder of the trained work-ability forecast models, one folder per version (default:
+    <home>/forecast); the service forecasts with the newest."""
     audit_anchor_interval_s: float = 60.0
     """How often the service records the audit chain's head in the store (when it moved)."""
 
@@ -102,6 +105,10 @@ class Settings(BaseSettings):
     @property
     def consent_token_key_path(self) -> Path:
         return self.consent_token_key_file or self.home / "keys" / "consent-token.key"
+
+    @property
+    def forecast_path(self) -> Path:
+        return self.forecast_dir or self.home / "forecast"
 
     @property
     def store_path(self) -> Path:
