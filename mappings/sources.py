@@ -16,6 +16,10 @@ CSV_DELIMITER = ";"
 
 BIRTH_YEAR_COLUMN = "henkilo_syntymavuosi"
 """Staged beside the pseudonym: the person's year of birth, from the identity code."""
+SEX_COLUMN = "henkilo_sukupuoli"
+"""Staged beside the pseudonym: the person's sex as the population register codes it
+(1 male, 2 female), from the identity code's individual number (odd male, even female)."""
+
 
 @dataclass(frozen=True)
 class Column:
@@ -44,11 +48,12 @@ class FileSpec:
     @property
     def staged_columns(self) -> list[str]:
         """Columns of the staged file: the identity code becomes the pseudonym `henkilo`,
-        and its year of birth is added as `henkilo_syntymavuosi` (the code never leaves
-        staging; the year is what the mappings may use of it)."""
+        and its year of birth and sex are added as `henkilo_syntymavuosi` and
+        `henkilo_sukupuoli` (the code never leaves staging; these are what the mappings
+        may use of it)."""
         columns = ["henkilo" if c.type == "hetu" else c.name for c in self.columns]
         if any(c.type == "hetu" for c in self.columns):
-            columns.append(BIRTH_YEAR_COLUMN)
+            columns += [BIRTH_YEAR_COLUMN, SEX_COLUMN]
         return columns
 
 

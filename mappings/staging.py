@@ -80,6 +80,17 @@ class StagedSource:
         return sum(f.rows_rejected for f in self.files.values())
 
 
+def sex_code(code: str) -> str:
+    """The population register's sex code of a valid identity code: ``"1"`` (male) when
+    the individual number (the three digits after the century sign) is odd, ``"2"``
+    (female) when it is even.
+
+    >>> sex_code("131052-308T"), sex_code("010101A025H")
+    ('2', '1')
+    """
+    return "1" if int(code[7:10]) % 2 else "2"
+
+
 # -- value parsers: each returns the staged text or raises RowRejected ------------
 
 
@@ -249,9 +260,10 @@ class RowValidator:
                 f"duplicate key: {self.spec.key} repeats the row at line {self.keys_seen[key]}"
             )
         self.keys_seen[key] = line
-        if self.hetu_at:  # the year of birth the identity code holds (already validated)
+        if self.hetu_at:  # the year of birth and sex the identity code holds (validated)
             code = row[self.hetu_at[0]].strip()
             out.append(str(birth_date(code).year) if code else "")
+            out.append(sex_code(code) if code else "")
         return out
 
 

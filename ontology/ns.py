@@ -125,6 +125,7 @@ class TYO(DefinedNamespace):
     searchArea: URIRef  # search area
     section: URIRef  # situation view section
     serviceLanguage: URIRef  # language of service
+    sex: URIRef  # sex
     skill: URIRef  # skill
     skillRelevance: URIRef  # skill relevance
     source: URIRef  # source
@@ -167,6 +168,7 @@ class TYO(DefinedNamespace):
     loadedBy: URIRef  # loaded by
     loadedByOrganisation: URIRef  # loaded by organisation
     message: URIRef  # message
+    monthlyAmount: URIRef  # monthly amount (EUR)
     multiSectorClient: URIRef  # multi-sector (TYP) client
     note: URIRef  # note
     organisation: URIRef  # organisation

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from .lifecourse import NO, YEAR, YES, LifeWriter, Period, StudyRight, cumulative
+from .lifecourse import EARNINGS_YEARS, NO, YEAR, YES, LifeWriter, Period, StudyRight, cumulative
 from .sectors import Sector
 from .world import pick
 
@@ -132,6 +132,7 @@ class BenefitsMixin(LifeWriter):
         end: int | None = None,
         reason: str = "",
         paying: bool = False,
+        monthly: float | None = None,
     ) -> None:
         f = self.fmt["kela"]
         self.out.add(
@@ -148,6 +149,9 @@ class BenefitsMixin(LifeWriter):
                 "hylkaysperuste": reason,
                 "ratkaisu_pvm": f(decided) if decided is not None else "",
                 "maksussa": YES if paying else NO,
+                "kuukausimaara_eur": (
+                    f"{monthly:.2f}".replace(".", ",") if monthly is not None else ""
+                ),
             },
         )
 
@@ -374,14 +378,14 @@ class BenefitsMixin(LifeWriter):
         rehabs: list[tuple[str, int, int | None]],
         work_from: int,
     ) -> None:
-        """Annual earnings for the five full years before the extract."""
+        """Annual earnings for the seven full years before the extract."""
         r, today = self.rng.random, self.today
         wage = sector.wage * (0.55 + 0.6 * r())
         steadiness = 0.35 + 0.65 * r()  # share of the free time actually in paid work
         busy = [(p.start, p.end if p.end is not None else today) for p in periods]
         busy += [(s, e) for s, e, _ in sick]
         busy += [(s, e if e is not None else today) for _, s, e in rehabs]
-        for year in range(self.year - 5, self.year):
+        for year in range(self.year - EARNINGS_YEARS, self.year):
             ys, ye = self.jan1[year], self.jan1[year + 1] - 1
             free = max(0, ye - max(ys, work_from) + 1)
             for s, e in busy:

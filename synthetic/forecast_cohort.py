@@ -13,17 +13,26 @@ ended, the employment-service doctor's and other statements, missed appointments
 feature's direction and relative size; a shared health factor makes sickness, rehabilitation and
 statements go together, as they do in life.
 
+The drawn histories hang together the way the registries record them: rehabilitation only
+follows sickness allowance, a doctor's statement B precedes it, sickness allowance always has a
+medical statement, and every paid sickness period has a paid day.
+
 Calibration: ``INTERCEPT`` and ``SCALE`` are set so that the best possible scorer, the true
-probability itself, reaches the pilot's figures: ROC AUC 0.94 and PR AUC (average precision)
-0.67. ``calibrate`` finds them by nested bisection on the *expected* AUC and AP of a 200,000-person
-cohort (each person counted as a positive with weight p and a negative with weight 1 - p, so no
-outcome noise enters the search). Two targets fix two numbers, and with them the prevalence:
-8.1 %. That is not a free choice: for a roughly normal logit, ROC AUC 0.94 with AP 0.67 implies a
-prevalence near 8 % (a Gaussian score gives 8.3 %); a heavier-tailed score (rare, strong features
-such as rehabilitation dominating) pushes it lower (6.6 % in a first draft), so the weights favour
-broad features (age, earnings, subsidy, ended spells) enough to land inside the 8-12 % a rare
-outcome like the pilot's suggests. On drawn outcomes of 100,000 persons the ceiling measures
-ROC AUC 0.937-0.942 and PR AUC 0.666-0.670 over seeds, prevalence 8.0-8.3 % (tests recheck).
+probability itself, reaches the pilot's figures, ROC AUC 0.94 and PR AUC (average precision)
+0.67, over the cohort the generator WRITES: the persons ``synthetic.cohort_persons`` writes from
+these draws plus the population's persons (and personas) the cohort definition selects, with
+the features measured from their rows. ``calibrate(cohort)`` finds the two numbers by nested
+bisection on the *expected* AUC and AP (each person counted as a positive with weight p and a
+negative with weight 1 - p, so no outcome noise enters the search); ``python -m
+synthetic.calibrate_cohort`` runs it on a 100,000-person generation with ``CALIBRATION_SEED``
+(34,746 members) and prints the constants. Two targets fix two numbers, and with them the
+prevalence: 8.2 %. That is not a free choice: for a roughly normal logit, ROC AUC 0.94 with
+AP 0.67 implies a prevalence near 8 %; heavier tails (rare, strong features) push it lower, so
+the weights favour broad features (age, earnings, subsidy, ended spells) enough to stay inside
+the 8-12 % a rare outcome like the pilot's suggests (earnings' weight -0.35, was -0.3, for
+that). On drawn outcomes of 100,000-person generations (seeds 1-4) the ceiling measures ROC AUC
+0.938-0.943 and PR AUC 0.667-0.688, prevalence 8.2-8.3 % (tests recheck on 20,000). The
+drawn persons alone (``draw_cohort``, ages from its own Beta) land at 0.936 / 0.691 / 9.7 %.
 The constants are stored here so generation never re-calibrates.
 """
 
@@ -48,17 +57,17 @@ WEIGHTS: dict[str, float] = {
     "doctor_statements": 0.35,
     "other_statements": 0.3,
     "missed_appointments": 0.4,
-    "log_earnings": -0.3,
+    "log_earnings": -0.35,
     "labour_market_subsidy": 0.9,
     "age_decades": 0.7,
     "language_sv": -0.2,
     "language_other": 0.25,
 }
 
-# Found by calibrate(n=200_000, seed=20261128); see the module docstring.
-INTERCEPT = -4.7718
-SCALE = 1.2532
-EXPECTED_PREVALENCE = 0.0812
+# Found by python -m synthetic.calibrate_cohort (100,000 persons, seed 20261128): see above.
+INTERCEPT = -3.9529
+SCALE = 1.1125
+EXPECTED_PREVALENCE = 0.0817
 CALIBRATION_SEED = 20261128
 TARGET_ROC_AUC = 0.94
 TARGET_PR_AUC = 0.67
@@ -117,22 +126,58 @@ class Cohort:
         return cls(**columns)
 
 
-def draw_cohort(n: int, seed: int) -> Cohort:
-    """Draw ``n`` persons; the same seed gives the same cohort."""
+AGE_BETA = (1.3, 1.5)  # age at entry: 18 + 47 * Beta(1.3, 1.5), most entrants 25-45
+
+
+def draw_ages(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Ages at entry (18-64) as ``draw_cohort`` draws them."""
+    return np.clip(np.round(18 + rng.beta(*AGE_BETA, n) * 46.999), 18, 64).astype(np.int64)
+
+
+def age_weight(age: int) -> float:
+    """The age distribution's density at ``age`` relative to its highest (0-1]: the chance
+    to keep a candidate of that age when ages are drawn by rejection (the extracts' persons
+    take their ages from identity codes, so the cohort's persons are picked to fit)."""
+    a, b = AGE_BETA
+
+    def density(x: float) -> float:
+        return x ** (a - 1) * (1 - x) ** (b - 1)
+
+    x = min(max((age - 18 + 0.5) / 47, 1e-3), 1 - 1e-3)
+    return density(x) / density((a - 1) / (a + b - 2))
+
+
+def draw_cohort(n: int, seed: int, age: np.ndarray | None = None) -> Cohort:
+    """Draw ``n`` persons; the same seed (and ages) gives the same cohort.
+
+    :param age: ages at entry to use instead of drawing them (one per person, 18-64).
+    """
     rng = np.random.default_rng(seed)
     health = rng.standard_normal(n)  # latent ill-health: sickness, rehab, statements go together
-    age = np.clip(np.round(18 + rng.beta(1.3, 1.5, n) * 46.999), 18, 64).astype(np.int64)
+    if age is None:
+        age = draw_ages(rng, n)
+    else:
+        age = np.asarray(age, dtype=np.int64)
+        if age.shape != (n,) or (n and (age.min() < 18 or age.max() > 64)):
+            raise ValueError("age must hold one age of 18-64 per person")
     older = (age - 18) / 46
 
     any_sickness = rng.random(n) < _sigmoid(-1.6 + 0.9 * health + 0.8 * older)
     periods = np.where(any_sickness, 1 + rng.poisson(np.exp(-0.6 + 0.4 * health)), 0)
     per_period = rng.lognormal(np.log(12) + 0.5 * np.maximum(health, 0), 1.0, n)
     days = np.minimum(np.round(periods * per_period), MAX_SICKNESS_DAYS).astype(np.int64)
-    days = np.where(periods > 0, np.maximum(days, 1), 0)
+    days = np.maximum(days, periods)  # every period paid at least a day
 
-    rehabilitation = rng.random(n) < _sigmoid(-3.6 + 1.0 * health + 0.09 * np.sqrt(days))
+    # Rehabilitation follows sickness (the registries' order: sickness allowance ends, then
+    # rehabilitation starts), and a doctor's statement B precedes it; sickness allowance
+    # always has a medical statement behind it.
+    rehabilitation = (rng.random(n) < _sigmoid(-3.0 + 1.0 * health + 0.09 * np.sqrt(days))) & (
+        periods > 0
+    )
     doctor = rng.poisson(np.exp(-3.0 + 1.1 * health + 0.6 * rehabilitation))
+    doctor = np.maximum(doctor, rehabilitation)
     other = rng.poisson(np.exp(-1.9 + 0.4 * health))
+    other = np.where((periods > 0) & (doctor + other == 0), 1, other)
     young = age < 30
     interrupted = rng.poisson(np.where(young, 0.35, 0.12) * np.exp(0.3 * health))
     spells = rng.poisson(0.8 * np.exp(0.15 * health))
@@ -195,6 +240,14 @@ def draw_outcomes(probabilities: np.ndarray, seed: int) -> np.ndarray:
     return rng.random(len(probabilities)) < probabilities
 
 
+def expected_figures(
+    cohort: Cohort, intercept: float = INTERCEPT, scale: float = SCALE
+) -> tuple[float, float, float]:
+    """The ROC AUC, average precision and prevalence the true probability is expected to
+    reach on ``cohort`` (each person a positive with weight p, a negative with 1 - p)."""
+    return _expected(_score_groups(risk_score(cohort)), intercept, scale)
+
+
 @dataclass(frozen=True)
 class Calibration:
     """The constants ``calibrate`` found and the expected figures they give."""
@@ -207,18 +260,16 @@ class Calibration:
 
 
 def calibrate(
-    n: int = 200_000,
-    seed: int = CALIBRATION_SEED,
-    roc_auc: float = TARGET_ROC_AUC,
-    pr_auc: float = TARGET_PR_AUC,
+    cohort: Cohort, roc_auc: float = TARGET_ROC_AUC, pr_auc: float = TARGET_PR_AUC
 ) -> Calibration:
-    """Find the intercept and scale at which the true probability hits both targets.
+    """Find the intercept and scale at which the true probability of ``cohort`` hits both
+    targets (see ``synthetic.calibrate_cohort`` for the generated cohort it is run on).
 
     Deterministic: expected figures (no outcome draw), nested bisection. For a given intercept
     the scale that gives the ROC AUC target is found; the intercept is then moved until the
     average precision hits its target (a higher intercept, a higher prevalence, a higher AP).
     """
-    groups = _score_groups(risk_score(draw_cohort(n, seed)))
+    groups = _score_groups(risk_score(cohort))
 
     def scale_for_auc(intercept: float) -> float:
         return _bisect(lambda s: _expected(groups, intercept, s)[0] - roc_auc, 0.01, 10.0)

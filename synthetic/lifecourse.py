@@ -18,6 +18,10 @@ YES, NO = "K", "E"
 
 YEAR = 365
 
+# Kela's earnings extract: the seven full years before the extract date, so that the forecast
+# cohort's earliest entrants (6 years back) have the year before their entry.
+EARNINGS_YEARS = 7
+
 
 def cumulative(pairs: tuple[tuple[str, float], ...]) -> tuple[tuple[str, ...], tuple[float, ...]]:
     items, total, cum = [], 0.0, []

@@ -703,6 +703,7 @@ def _write(p: Persona, out: ChunkOut, fmt: dict, institutions: dict, pool: EscoP
                 "hylkaysperuste": dec.reason,
                 "ratkaisu_pvm": d("kela", dec.decided),
                 "maksussa": yn(dec.in_payment),
+                "kuukausimaara_eur": "",
             },
         )
     for s in p.sickness:

@@ -22,10 +22,11 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 # Staging replaces the identity code (column hetu) with the pseudonym in column henkilo,
-# and adds the year of birth it holds (henkilo_syntymavuosi).
+# and adds the year of birth and the sex it holds (henkilo_syntymavuosi, henkilo_sukupuoli).
 STAGED_COLUMNS = {"henkilo": "hetu"}
 DERIVED_COLUMNS: dict[str, dict[str, Any]] = {
-    "henkilo_syntymavuosi": {"type": "int", "required": True, "min": 1800, "max": 2100}}
+    "henkilo_syntymavuosi": {"type": "int", "required": True, "min": 1800, "max": 2100},
+    "henkilo_sukupuoli": {"type": "code", "codelist": "sex", "required": True}}
 
 _VARIABLE = re.compile(r"\$\(([^)]+)\)")
 

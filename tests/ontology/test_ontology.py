@@ -224,7 +224,7 @@ skill:2a82241a-216e-44d8-bb50-6b9a0ef82084 a esco:Skill .
     tyo:homeMunicipalitySince "2019-06-01"^^xsd:date ;
     tyo:motherTongue <code/language/ar> ;
     tyo:serviceLanguage <code/language/fi> ;
-    tyo:householdSize 3 .
+    tyo:householdSize 3 ; tyo:birthYear 1952 ; tyo:sex <code/sex/2> .
 <id/vtj/household-member/M1> a tyo:HouseholdMember ;
     dct:identifier "M1" ; tyo:concernsPerson <id/person/p1> ;
     tyo:householdRelation <code/household-relation/LAPSI> ; tyo:birthYear 2015 .
@@ -242,6 +242,11 @@ skill:2a82241a-216e-44d8-bb50-6b9a0ef82084 a esco:Skill .
     dct:identifier "D2" ; tyo:concernsPerson <id/person/p1> ;
     tyo:benefitType <code/benefit-type/YAT> ; tyo:applicationDate "2024-03-10"^^xsd:date ;
     tyo:decision <code/decision/VIREILLA> ; tyo:inPayment false .
+<id/kela/benefit-decision/D3> a tyo:BenefitDecision ;
+    dct:identifier "D3" ; tyo:concernsPerson <id/person/p1> ;
+    tyo:benefitType <code/benefit-type/TKE> ; tyo:applicationDate "2024-08-10"^^xsd:date ;
+    tyo:startDate "2024-10-01"^^xsd:date ; tyo:decision <code/decision/MYON> ;
+    tyo:decisionDate "2024-09-12"^^xsd:date ; tyo:inPayment true ; tyo:monthlyAmount 912.40 .
 <id/kela/rehabilitation/R1> a tyo:RehabilitationPeriod ;
     dct:identifier "R1" ; tyo:concernsPerson <id/person/p1> ;
     tyo:rehabilitationType <code/rehabilitation-type/TYOKOKEILU> ;

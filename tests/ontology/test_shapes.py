@@ -312,6 +312,12 @@ SAMPLES: dict[str, Sample] = {
     tyo:startDate "2024-02-01"^^xsd:date ; tyo:endDate "2024-12-31"^^xsd:date ;
     tyo:decision <code/decision/MYON> ; tyo:decisionDate "2024-01-30"^^xsd:date ;
     tyo:inPayment true .
+<id/kela/benefit-decision/D4> a tyo:BenefitDecision ;
+    dct:identifier "D4" ; tyo:concernsPerson <id/person/b2> ;
+    tyo:benefitType <code/benefit-type/KT> ; tyo:applicationDate "2024-05-02"^^xsd:date ;
+    tyo:startDate "2024-07-01"^^xsd:date ; tyo:endDate "2025-06-30"^^xsd:date ;
+    tyo:decision <code/decision/MYON> ; tyo:decisionDate "2024-06-10"^^xsd:date ;
+    tyo:inPayment true ; tyo:monthlyAmount 1045.20 .
 <id/kela/benefit-decision/D2> a tyo:BenefitDecision ;
     dct:identifier "D2" ; tyo:concernsPerson <id/person/a1> ;
     tyo:benefitType <code/benefit-type/YAT> ; tyo:applicationDate "2024-02-10"^^xsd:date ;
@@ -346,6 +352,11 @@ SAMPLES: dict[str, Sample] = {
     dct:identifier "D2" ; tyo:concernsPerson <id/person/a1> ;
     tyo:benefitType <code/benefit-type/YAT> ; tyo:applicationDate "15.01.2024" ;
     tyo:decision <code/rejection-reason/TULOT> ; tyo:inPayment false .
+<id/kela/benefit-decision/D3> a tyo:BenefitDecision ;
+    dct:identifier "D3" ; tyo:concernsPerson <id/person/a1> ;
+    tyo:benefitType <code/benefit-type/TKE> ; tyo:applicationDate "2024-01-15"^^xsd:date ;
+    tyo:decision <code/decision/MYON> ; tyo:inPayment true ;
+    tyo:monthlyAmount -12.50, 800.00 .
 <id/kela/sickness-allowance/S1> a tyo:SicknessAllowancePeriod ;
     dct:identifier "S1" ; tyo:concernsPerson <id/person/a1> ;
     tyo:startDate "2024-03-01"^^xsd:date ; tyo:endDate "2024-04-30"^^xsd:date ;
@@ -358,6 +369,8 @@ SAMPLES: dict[str, Sample] = {
             ("id/kela/benefit-decision/D1", "tyo:benefitType", "MinCount"),
             ("id/kela/benefit-decision/D2", "tyo:applicationDate", "Datatype"),
             ("id/kela/benefit-decision/D2", "tyo:decision", "Pattern"),
+            ("id/kela/benefit-decision/D3", "tyo:monthlyAmount", "MaxCount"),
+            ("id/kela/benefit-decision/D3", "tyo:monthlyAmount", "MinInclusive"),
             ("id/kela/sickness-allowance/S1", "tyo:sicknessAllowanceDaysPaid", "MaxInclusive"),
             ("id/kela/earnings/E1", "tyo:earningsEur", "MinInclusive"),
         ),
@@ -470,9 +483,9 @@ SAMPLES: dict[str, Sample] = {
     tyo:homeMunicipality <code/municipality/091> ;
     tyo:homeMunicipalitySince "2019-06-01"^^xsd:date ;
     tyo:motherTongue <code/language/ar> ; tyo:serviceLanguage <code/language/fi> ;
-    tyo:householdSize 3 ; tyo:birthYear 1981 .
+    tyo:householdSize 3 ; tyo:birthYear 1981 ; tyo:sex <code/sex/2> .
 <id/person/b2> a tyo:Person ;
-    tyo:homeMunicipality <code/municipality/837> ; tyo:birthYear 1999 ;
+    tyo:homeMunicipality <code/municipality/837> ; tyo:birthYear 1999 ; tyo:sex <code/sex/1> ;
     tyo:motherTongue <code/language/sv> ; tyo:serviceLanguage <code/language/sv> .
 <id/vtj/household-member/M1> a tyo:HouseholdMember ;
     dct:identifier "M1" ; tyo:concernsPerson <id/person/a1> ;
@@ -485,7 +498,7 @@ SAMPLES: dict[str, Sample] = {
 <id/person/a1> a tyo:Person ;
     tyo:homeMunicipality <code/municipality/091> ;
     tyo:serviceLanguage <code/municipality/091> ;
-    tyo:householdSize 0 ; tyo:birthYear 1700 .
+    tyo:householdSize 0 ; tyo:birthYear 1700 ; tyo:sex <code/language/fi> .
 <id/vtj/household-member/M1> a tyo:HouseholdMember ;
     dct:identifier "M1" ; tyo:concernsPerson <id/person/a1> ;
     tyo:householdRelation <code/household-relation/PUOLISO> ; tyo:birthYear "1985" .
@@ -498,6 +511,7 @@ SAMPLES: dict[str, Sample] = {
             ("id/person/a1", "tyo:serviceLanguage", "Pattern"),
             ("id/person/a1", "tyo:householdSize", "MinInclusive"),
             ("id/person/a1", "tyo:birthYear", "MinInclusive"),
+            ("id/person/a1", "tyo:sex", "Pattern"),
             ("id/vtj/household-member/M1", "tyo:birthYear", "Datatype"),
             # a value of the wrong datatype cannot be compared, so it fails the range too
             ("id/vtj/household-member/M1", "tyo:birthYear", "MinInclusive"),

@@ -167,7 +167,10 @@ def test_processes_and_chunks_do_not_change_the_bytes(
     )
     generate(two, persons=500, jobs=90, seed=3, esco_dir=esco_dir, dirty_rate=0.05, workers=2)
     assert _digest(one) == _digest(two)
-    assert calls == [(2, 500), (152, 500), (302, 500), (452, 500), (500, 500)]
+    # personas, the population in chunks of 150 (349 persons), then the cohort (149 = 30 %
+    # of 498, one chunk); the truth file is among the files compared
+    assert calls == [(2, 500), (152, 500), (302, 500), (351, 500), (500, 500)]
+    assert "_evaluation/forecast_truth.csv" in _digest(one)
 
 
 def test_missing_esco_file_says_what_to_do(tmp_path: Path, esco_dir: Path):
