@@ -53,6 +53,7 @@ class TYO(DefinedNamespace):
     EducationalInstitution: URIRef  # educational institution
     EnforcementCase: URIRef  # enforcement or debt restructuring case
     ExtractStatus: URIRef  # extract status
+    ForecastFactor: URIRef  # forecast factor
     GraphKind: URIRef  # graph kind
     HouseholdMember: URIRef  # household member
     JobPosting: URIRef  # job posting
@@ -72,6 +73,7 @@ class TYO(DefinedNamespace):
     SkillRequirement: URIRef  # skill requirement
     SourceExtract: URIRef  # source extract
     StudyRight: URIRef  # study right
+    WorkAbilityForecast: URIRef  # work-ability forecast
     WorkExperience: URIRef  # work experience
 
     # Object properties
@@ -98,6 +100,7 @@ class TYO(DefinedNamespace):
     extractStatus: URIRef  # extract status
     feedbackPosting: URIRef  # feedback on posting
     feedbackProfile: URIRef  # feedback on profile
+    forecastFactor: URIRef  # forecast factor
     graphKind: URIRef  # graph kind
     hasLicence: URIRef  # has licence or card
     hasSkill: URIRef  # has skill
@@ -137,6 +140,7 @@ class TYO(DefinedNamespace):
     # Datatype properties
     actedBy: URIRef  # recorded by
     actedForOrganisation: URIRef  # recorded for organisation
+    amberThreshold: URIRef  # amber threshold
     anchoredAt: URIRef  # anchored at
     anchorSignature: URIRef  # anchor signature
     applicationDate: URIRef  # application date
@@ -155,6 +159,9 @@ class TYO(DefinedNamespace):
     extensionPending: URIRef  # extension pending
     extractedAt: URIRef  # extracted at
     extractFile: URIRef  # extract file
+    featureCategory: URIRef  # feature category
+    featureName: URIRef  # feature name
+    featureValue: URIRef  # feature value
     feedbackGivenAt: URIRef  # feedback given at
     feedbackGivenBy: URIRef  # feedback given by
     firstPermit: URIRef  # first permit
@@ -162,12 +169,15 @@ class TYO(DefinedNamespace):
     homeMunicipalitySince: URIRef  # home municipality since
     householdSize: URIRef  # household size
     identityCode: URIRef  # personal identity code
+    impact: URIRef  # impact
+    indexDate: URIRef  # index date
     inPayment: URIRef  # in payment
     interpreterNeeded: URIRef  # interpreter needed
     lawReference: URIRef  # law reference
     loadedBy: URIRef  # loaded by
     loadedByOrganisation: URIRef  # loaded by organisation
     message: URIRef  # message
+    modelVersion: URIRef  # model version
     monthlyAmount: URIRef  # monthly amount (EUR)
     multiSectorClient: URIRef  # multi-sector (TYP) client
     note: URIRef  # note
@@ -178,12 +188,15 @@ class TYO(DefinedNamespace):
     postingTitle: URIRef  # posting title
     qualificationAbroad: URIRef  # qualification abroad
     qualificationCompletedOn: URIRef  # qualification completed on
+    rank: URIRef  # rank
     recordedAt: URIRef  # recorded at
     recordedByOrganisation: URIRef  # recorded by organisation
+    redThreshold: URIRef  # red threshold
     requestedBy: URIRef  # requested by
     requestingEmployer: URIRef  # requesting employer
     requestingOrganisation: URIRef  # requesting organisation
     requiresConsent: URIRef  # requires consent
+    riskScore: URIRef  # risk
     role: URIRef  # role
     rowsLoaded: URIRef  # rows loaded
     rowsRead: URIRef  # rows read
@@ -194,6 +207,8 @@ class TYO(DefinedNamespace):
     sicknessAllowanceDaysPaid: URIRef  # sickness allowance days paid
     startDate: URIRef  # start date
     statementText: URIRef  # statement text
+    studyRightStatusDate: URIRef  # study right status date
+    trafficLight: URIRef  # traffic light
     tripleCount: URIRef  # triple count
     validUntil: URIRef  # valid until
     year: URIRef  # year
@@ -204,6 +219,7 @@ class TYO(DefinedNamespace):
     personalDataCategory: URIRef  # personal data category
 
     # Individuals
+    CaseGraph: URIRef  # case graph
     CatalogueGraph: URIRef  # catalogue graph
     ClientReportedGraph: URIRef  # client-reported graph
     ConsentGraph: URIRef  # consent graph

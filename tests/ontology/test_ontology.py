@@ -276,6 +276,7 @@ skill:2a82241a-216e-44d8-bb50-6b9a0ef82084 a esco:Skill .
     tyo:institution <id/koski/institution/1.2.246.562.10.2> ;
     tyo:startDate "2020-08-01"^^xsd:date ; tyo:endDate "2022-05-31"^^xsd:date ;
     tyo:studyRightStatus <code/study-right-status/valmistunut> ;
+    tyo:studyRightStatusDate "2022-05-31"^^xsd:date ;
     tyo:qualification <code/qualification/351101> ;
     tyo:qualificationCompletedOn "2022-05-31"^^xsd:date .
 <id/koski/institution/1.2.246.562.10.2> a tyo:EducationalInstitution ;
@@ -383,6 +384,19 @@ skill:2a82241a-216e-44d8-bb50-6b9a0ef82084 a esco:Skill .
     tyo:requestingOrganisation "employer:kahvila-oy" ; tyo:requestedBy "rekry1" ;
     tyo:message "Hei! Olisitko kiinnostunut?" ;
     dct:created "2024-05-04T10:15:00+03:00"^^xsd:dateTime .
+<id/forecast/F1> a tyo:WorkAbilityForecast ;
+    dpv:hasDataSubject <id/person/abcdefghijklmnopqrstuvwxyz> ;
+    tyo:riskScore 0.31 ; tyo:trafficLight "red" ; tyo:amberThreshold 0.12 ;
+    tyo:redThreshold 0.21 ; tyo:indexDate "2026-02-01"^^xsd:date ;
+    tyo:forecastFactor <id/forecast/F1/factor/1> ;
+    prov:generatedAtTime "2026-03-01T09:00:00Z"^^xsd:dateTime ;
+    prov:wasAttributedTo <org/city/helsinki> ; prov:wasGeneratedBy <id/forecast/F1/activity> .
+<id/forecast/F1/factor/1> a tyo:ForecastFactor ; tyo:featureName "sickness_days" ;
+    tyo:featureValue 120.0 ; tyo:impact 0.81 ; tyo:rank 1 .
+<id/forecast/F1/factor/2> a tyo:ForecastFactor ; tyo:featureName "language" ;
+    tyo:featureCategory "sv" ; tyo:impact -0.2 ; tyo:rank 2 .
+<id/forecast/F1/activity> a prov:Activity ;
+    prov:used <catalog/model/work-ability-forecast> ; tyo:modelVersion "2026-11-28T01-30-00Z" .
 """
 
 # Mixing a registry fact and a client-reported fact must be caught by the reasoner.

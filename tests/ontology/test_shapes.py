@@ -419,6 +419,7 @@ SAMPLES: dict[str, Sample] = {
     tyo:institution <id/koski/institution/1.2.246.562.10.52251087186> ;
     tyo:startDate "2019-08-01"^^xsd:date ; tyo:endDate "2022-05-31"^^xsd:date ;
     tyo:studyRightStatus <code/study-right-status/valmistunut> ;
+    tyo:studyRightStatusDate "2022-05-31"^^xsd:date ;
     tyo:qualification <code/qualification/351101> ;
     tyo:qualificationCompletedOn "2022-05-31"^^xsd:date .
 <id/koski/study-right/1.2.246.562.15.11> a tyo:StudyRight ;
@@ -427,6 +428,7 @@ SAMPLES: dict[str, Sample] = {
     tyo:institution <id/koski/institution/1.2.246.562.10.52251087186> ;
     tyo:startDate "2023-09-01"^^xsd:date ;
     tyo:studyRightStatus <code/study-right-status/lasna> ;
+    tyo:studyRightStatusDate "2023-09-01"^^xsd:date ;
     tyo:qualification <code/qualification/671201> .
 <id/koski/institution/1.2.246.562.10.52251087186> a tyo:EducationalInstitution ;
     dct:identifier "1.2.246.562.10.52251087186" ;
@@ -447,6 +449,7 @@ SAMPLES: dict[str, Sample] = {
             ("id/koski/study-right/1.2.246.562.15.10", "tyo:institution", "Pattern"),
             ("id/koski/study-right/1.2.246.562.15.10", "tyo:startDate", "Datatype"),
             ("id/koski/study-right/1.2.246.562.15.10", "tyo:studyRightStatus", "Pattern"),
+            ("id/koski/study-right/1.2.246.562.15.10", "tyo:studyRightStatusDate", "MinCount"),
             ("id/koski/study-right/1.2.246.562.15.10", "tyo:qualification", "MinCount"),
             ("id/koski/institution/1.2.246.562.10.52251087186", "skos:prefLabel", "Datatype"),
         ),
