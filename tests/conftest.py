@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 import pytest
 
@@ -12,6 +13,9 @@ from core.settings import Settings
 from graph_service.store.oxigraph_store import OxigraphStore
 from mappings.ingest import IngestReport, ingest
 from synthetic import generate
+
+if TYPE_CHECKING:
+    from forecasting.train import TrainingRun
 
 
 @pytest.fixture(scope="session")
@@ -112,3 +116,51 @@ def loaded(tmp_path_factory: pytest.TempPathFactory, esco_dir: Path) -> Loaded:
     return Loaded(root, report, log)
 
 
+
+
+# -- the work-ability forecast: a real generated, ingested and trained home (issue 10) ----
+
+FORECAST_PERSONS = 6000
+FORECAST_SEED = 17
+
+
+class ForecastHome(NamedTuple):
+    """A home with a generated population (the forecast cohort included) ingested by the CLI's
+    own functions, and a model trained on it with the generator's truth file."""
+
+    home: Path
+    settings: Settings
+    run: TrainingRun
+
+    @property
+    def extracts(self) -> Path:
+        return self.home / "extracts"
+
+    @property
+    def truth_file(self) -> Path:
+        return self.extracts / "_evaluation" / "forecast_truth.csv"
+
+    def pseudonymizer(self) -> Pseudonymizer:
+        from core.keys import load_or_create_key
+
+        return Pseudonymizer(load_or_create_key(self.settings.key_path, what="pseudonym key"))
+
+
+@pytest.fixture(scope="session")
+def forecast_home(tmp_path_factory: pytest.TempPathFactory, esco_dir: Path) -> ForecastHome:
+    from forecasting.train import train
+    from synthetic.run import DEFAULT_AS_OF
+    from tyodata.cli import _run_generate, _run_ingest
+
+    home = tmp_path_factory.mktemp("forecast-home")
+    settings = Settings(home=home, esco_dir=esco_dir)
+    _run_generate(settings, home / "extracts", FORECAST_PERSONS, 80, FORECAST_SEED, 0.0)
+    pseudonymize = _run_ingest(settings, home / "extracts")
+    store = OxigraphStore(settings.store_path, read_only=True)
+    try:
+        run = train(store, settings.forecast_path, as_of=DEFAULT_AS_OF,
+                    truth=home / "extracts" / "_evaluation" / "forecast_truth.csv",
+                    pseudonym_of=pseudonymize.iri, seed=0)
+    finally:
+        store.close()
+    return ForecastHome(home, settings, run)
