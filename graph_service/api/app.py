@@ -25,10 +25,12 @@ from graph_service.api.routes import (
     catalog,
     consents,
     esco,
+    forecast,
     graphs,
     health,
     matching,
     me,
+    model_files,
     persons,
     policies,
     products,
@@ -146,8 +148,11 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
                   lifespan=lifespan, exception_handlers=handlers(),
                   telemetry={"tracing": False, "metrics": False, "logs": False,
                              "operation_spans": False})
-    for module in (health, graphs, persons, situation, reported, consents, me, policies, audit,
-                   sparql, admin, matching, esco, catalog, products):
+    # model_files before catalog: the catalogue's /catalog/{kind}/{name:path} would take
+    # the model's file paths for items.
+    for module in (health, graphs, persons, situation, reported, consents, forecast, me,
+                   policies, audit, sparql, admin, matching, esco, model_files, catalog,
+                   products):
         app.include_router(module.router)
     install_openapi(app)  # the served document: problem schema, X-Request-Id, purposes
     signing_key = load_or_create_signing_key(settings.signing_key_path)

@@ -138,6 +138,8 @@ class AuditEntry:
     persons: list[str] | None = None
     """Other persons whose data this one access read (e.g. the candidates listed for a
     posting), as pseudonymous IRIs: each person's own access log finds the record."""
+    model_version: str | None = None
+    """The version of the model whose output this access formed (e.g. a forecast)."""
 
     def redacted_fields(self) -> dict[str, Any]:
         """The record's fields, redacted: this is all that reaches the disk."""
@@ -163,6 +165,8 @@ class AuditEntry:
             **({} if self.sections is None else {"sections": [_text(s) for s in self.sections]}),
             **({} if self.persons is None else {"persons": [
                 p for p in self.persons if isinstance(p, str) and _PERSON_IRI.fullmatch(p)]}),
+            **({} if self.model_version is None else {
+                "model_version": _text(self.model_version)}),
         })
 
 

@@ -49,8 +49,9 @@ from graph_service.policy.consent_record import (
     Recipient,
     organisation_kind,
 )
-from graph_service.policy.decision import CASE_WORK, PRODUCT_PURPOSES
+from graph_service.policy.decision import CASE_WORK, FORECAST_PURPOSE, PRODUCT_PURPOSES
 from graph_service.policy.errors import PolicyError
+from graph_service.policy.forecast_policy import FORECAST_SECTIONS
 from graph_service.policy.odrl import ORG_NS, PARTY_NS, purpose_iri, purpose_key
 from graph_service.policy.sections import Section
 from graph_service.policy.tokens import ROLES
@@ -76,10 +77,13 @@ INDICATION_METHODS: dict[str, URIRef] = {
     "written": TYO.IndicatedInWriting,
     "electronic": TYO.IndicatedElectronically,
 }
-CONSENT_PURPOSES = PRODUCT_PURPOSES
+CONSENT_PURPOSES = PRODUCT_PURPOSES | {FORECAST_PURPOSE}
 """Purposes a consent may be given for: case work (the purposes case workers may read a
-person's data for at all), and for data products also recruitment. A consent to sections
-of the situation view is for case work only."""
+person's data for at all), for data products also recruitment, and the work-ability
+forecast. A consent to sections of the situation view is for case work or the forecast."""
+SECTION_PURPOSES = CASE_WORK | {FORECAST_PURPOSE}
+"""Purposes a consent to sections may name: case work (reading the sections) and the
+forecast (the model reading them, :data:`FORECAST_SECTIONS`, each of which it names)."""
 PRODUCT_NS = "https://tyodata.fi/catalog/product/"  # graph_service.products.definition's
 _PRODUCT_IRI = re.compile(re.escape(PRODUCT_NS) + r"[A-Z][A-Za-z0-9]*/[A-Z][A-Za-z0-9]*"
                           r"_v[0-9]+\.[0-9]+")
@@ -191,9 +195,16 @@ def _checked(person: str, controller: str, purposes: Iterable[str],
         raise ConsentInputError("sections", "give one or more of " + ", ".join(sorted(known))
                                 + (f" ({len(wrong)} unknown)" if wrong else "")
                                 + " (or one or more data products)")
-    if chosen and not set(purposes) <= CASE_WORK:
+    if chosen and not set(purposes) <= SECTION_PURPOSES:
         raise ConsentInputError("purposes", "a consent to sections of the situation view is "
-                                "for case work: " + ", ".join(sorted(CASE_WORK)))
+                                "for case work or the forecast: "
+                                + ", ".join(sorted(SECTION_PURPOSES)))
+    missing = [s.value for s in FORECAST_SECTIONS if s not in chosen]
+    if FORECAST_PURPOSE in purposes and missing:
+        raise ConsentInputError("sections", f"a consent to the {FORECAST_PURPOSE} names every "
+                                "section whose data the model reads: "
+                                + ", ".join(s.value for s in FORECAST_SECTIONS)
+                                + f" ({len(missing)} missing)")
     recipients = tuple(dict.fromkeys(recipients))
     if not recipients:
         raise ConsentInputError("recipients", "name at least one recipient (organisation "
@@ -275,6 +286,23 @@ def give_consent(store: GraphStore, person: str, *, controller: str, purposes: I
         else:
             register_graph(store, GraphKind.CONSENT, person=person, data=data)
     return _records(g, person)[0]
+
+
+def give_forecast_consent(store: GraphStore, person: str, *, organisation: str,
+                          recorded_by: str, also_for: Iterable[str] = (),
+                          expires_at: datetime | None = None, indicated_by: str = "in-person",
+                          now: datetime | None = None) -> ConsentRecord:
+    """Record the client's consent to the work-ability forecast for the case workers of
+    ``organisation``'s kind (a token's organisation, e.g. ``city:helsinki``: the city's
+    case workers) and of the organisation kinds ``also_for`` (e.g. ``kela``), covering
+    every section the model reads; ``organisation`` is the controller and records it. What
+    the forecast panel's form records (and the demo, for its personas)."""
+    kinds = dict.fromkeys([organisation_kind(organisation), *also_for])
+    return give_consent(store, person, controller=organisation, purposes=[FORECAST_PURPOSE],
+                        sections=FORECAST_SECTIONS,
+                        recipients=[Recipient(kind, "case_worker") for kind in kinds],
+                        expires_at=expires_at, indicated_by=indicated_by,
+                        recorded_by=recorded_by, recorded_org=organisation, now=now)
 
 
 # -- reading ------------------------------------------------------------------------

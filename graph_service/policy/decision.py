@@ -33,7 +33,13 @@ PURPOSES: dict[str, str] = {
     "oversight": DPV + "LegalCompliance",
     "own-data": DPV + "RightsManagement",  # a citizen exercising the right of access
     "recruitment": DPV + "RecruitmentApplicantSelection",  # an employer choosing whom to contact
+    # A case worker forms the client's work-ability forecast to time the right service:
+    # personalising the service to this client, only with the client's consent.
+    "work-ability-forecast": DPV + "ServicePersonalisation",
 }
+FORECAST_PURPOSE = "work-ability-forecast"
+"""The purpose of the work-ability forecast: declared by the case worker, named by the
+client's consent (``graph_service.policy.forecast_policy`` decides on that consent)."""
 CASE_WORK = frozenset({"case-management", "job-matching", "benefit-decision"})
 PRODUCT_PURPOSES = CASE_WORK | {"recruitment"}
 """Purposes a data product may be called for at all; each product's own ODRL policy then
@@ -75,6 +81,13 @@ class Action(StrEnum):
     ISSUE_CONSENT_TOKEN = "issue-consent-token"
     """A signed reference to one of a person's consents, for one product, purpose and
     recipient, which that recipient presents when it calls the product."""
+    FORECAST = "forecast"
+    """Form a person's work-ability forecast (not stored), on the person's consent."""
+    SAVE_FORECAST = "save-forecast"
+    """Save a person's forecast, on the worker's explicit request, in the client's case
+    graph (a model output, apart from registry facts), on the person's consent."""
+    READ_SAVED_FORECASTS = "read-saved-forecasts"
+    """Read the forecasts saved in the client's case graph, on the person's consent."""
 
 
 # action -> role -> purposes allowed
@@ -105,6 +118,11 @@ RULES: dict[Action, dict[str, frozenset[str]]] = {
     # The client's case worker hands a consent's token to the recipient, or the citizen
     # takes it for their own consent (the route checks the token is bound to that person).
     Action.ISSUE_CONSENT_TOKEN: {"case_worker": CASE_WORK, "citizen": frozenset({"own-data"})},
+    # The forecast: a case worker, for the forecast's own purpose; then the person's valid
+    # consent to it decides (``forecast_policy``): there is no legal-basis path.
+    Action.FORECAST: {"case_worker": frozenset({FORECAST_PURPOSE})},
+    Action.SAVE_FORECAST: {"case_worker": frozenset({FORECAST_PURPOSE})},
+    Action.READ_SAVED_FORECASTS: {"case_worker": frozenset({FORECAST_PURPOSE})},
 }
 
 
@@ -147,11 +165,13 @@ def audit_entry(principal: Principal, purpose: str | None, action: Action | str,
                 resource: str, decision: Decision, person: str | None = None,
                 statement: str | None = None, reason: str | None = None,
                 sections: list[str] | None = None,
-                persons: list[str] | None = None) -> AuditEntry:
-    """The audit record of one decision (the audit log redacts identity codes itself)."""
+                persons: list[str] | None = None,
+                model_version: str | None = None) -> AuditEntry:
+    """The audit record of one decision (the audit log redacts identity codes itself);
+    ``model_version``: the version of the model whose output this access formed."""
     return AuditEntry(
         subject=principal.subject, organisation=principal.organisation,
         roles=list(principal.roles), purpose=purpose, person=person, action=str(action),
         resource=resource, decision=decision.word, reason=reason or decision.reason,
         legal_basis=decision.legal_basis, statement=statement, sections=sections,
-        persons=persons)
+        persons=persons, model_version=model_version)

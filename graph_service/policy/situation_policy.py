@@ -22,7 +22,8 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 from graph_service.policy.consent import consents_of
-from graph_service.policy.consent_record import ConsentRecord, ConsentStatus, organisation_kind
+from graph_service.policy.consent_check import valid_consent
+from graph_service.policy.consent_record import ConsentRecord, organisation_kind
 from graph_service.policy.odrl import Permission, PolicySet
 from graph_service.policy.policy_graph import policy_set
 from graph_service.policy.section_decision import SectionDecision, Withheld
@@ -46,26 +47,21 @@ def _consent_for(rule: Permission, consents: Iterable[ConsentRecord], person: st
                  purpose: str, now: datetime) -> tuple[ConsentRecord | None, str,
                                                        Withheld | None, date | None]:
     """The newest valid consent covering ``rule`` for ``purpose``, or why there is none."""
-    covering = [c for c in consents if c.person == person and c.covers(
-        rule.section, purpose, rule.party.organisation_kind, rule.party.role)]
-    covering.sort(key=lambda c: c.given_at, reverse=True)
-    valid = next((c for c in covering if c.valid_at(now)), None)
-    if valid is not None:
-        return valid, "", None, None
-    if not covering:
+    found = valid_consent(consents, person, lambda c: c.covers(
+        rule.section, purpose, rule.party.organisation_kind, rule.party.role), now)
+    if found.record is not None:
+        return found.record, "", None, None
+    if found.withheld is Withheld.NEEDS_CONSENT:
         return None, (f"needs the client's consent: the {rule.section} section is shown to "
                       f"a {rule.party.label} for {purpose} only with the client's consent"
                       ), Withheld.NEEDS_CONSENT, None
-    newest = covering[0]
-    if newest.status(now) is ConsentStatus.WITHDRAWN:
-        assert newest.withdrawn_at is not None
-        day = newest.withdrawn_at.date()
-        return None, (f"consent withdrawn on {day.isoformat()}: the client's new consent is "
-                      "needed"), Withheld.CONSENT_WITHDRAWN, day
-    assert newest.expires_at is not None
-    day = newest.expires_at.date()
-    return None, (f"consent expired on {day.isoformat()}: the client's new consent is "
-                  "needed"), Withheld.CONSENT_EXPIRED, day
+    assert found.on is not None
+    day = found.on.isoformat()
+    if found.withheld is Withheld.CONSENT_WITHDRAWN:
+        return None, (f"consent withdrawn on {day}: the client's new consent is needed"
+                      ), Withheld.CONSENT_WITHDRAWN, found.on
+    return None, (f"consent expired on {day}: the client's new consent is needed"
+                  ), Withheld.CONSENT_EXPIRED, found.on
 
 
 def _decide(principal: Principal, purpose: str | None, person: str, section: Section,

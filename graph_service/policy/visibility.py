@@ -51,7 +51,7 @@ _KINDS: dict[Reader, frozenset[GraphKind]] = {
                                 GraphKind.MODEL, GraphKind.EXTRACT}),
     Reader.CASE_WORK: frozenset({GraphKind.REFERENCE, GraphKind.POLICY, GraphKind.EXTRACT,
                                  GraphKind.CONSENT, GraphKind.CLIENT_REPORTED,
-                                 GraphKind.FEEDBACK}),
+                                 GraphKind.FEEDBACK, GraphKind.CASE}),
 }
 
 

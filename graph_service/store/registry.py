@@ -15,7 +15,8 @@ identity                  graph/identity                         ingest adds, re
 meta                      graph/meta                             ingest, service
 policy, catalogue, model  graph/<kind>/<name>                    their owner; never collected
 consent, client-reported  graph/<kind>/<random id>               one per person, created and
-feedback                                                         dropped by their owner (erase)
+feedback, contact-request,                                       dropped by their owner (erase)
+case
 ========================  ====================================  ==============================
 
 A load that fails or is killed never becomes Current, so readers never see it; the
@@ -65,6 +66,10 @@ class GraphKind(StrEnum):
     CONTACT_REQUEST = "contact-request"
     CATALOGUE = "catalogue"
     MODEL = "model"
+    CASE = "case"
+    """The client's case: what a case worker saved in it on purpose, e.g. a work-ability
+    forecast, each marked as a model output with its model and version, never a
+    registry fact."""
 
     @property
     def iri(self) -> str:
@@ -78,7 +83,7 @@ class GraphKind(StrEnum):
 
 _KIND_OF_IRI = {kind.iri: kind for kind in GraphKind}
 PERSONAL_KINDS = frozenset({GraphKind.CONSENT, GraphKind.CLIENT_REPORTED, GraphKind.FEEDBACK,
-                            GraphKind.CONTACT_REQUEST})
+                            GraphKind.CONTACT_REQUEST, GraphKind.CASE})
 """Kinds with one graph per person: erasing a person drops theirs."""
 COLLECTED_KINDS = frozenset({GraphKind.EXTRACT, GraphKind.REFERENCE})
 """The only kinds garbage collection may drop (and only when not Current)."""
@@ -292,7 +297,8 @@ DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{graph}> ?p ?o }} }}""")
 
 def graphs_of_person(store: GraphStore, person: str,
                      kinds: Iterable[GraphKind] = PERSONAL_KINDS) -> list[str]:
-    """The per-person graphs (consent, client-reported, feedback) that hold ``person``'s data."""
+    """The per-person graphs (consent, client-reported, feedback, contact requests, case)
+    that hold ``person``'s data."""
     person = person_iri(person)
     wanted = " ".join(f"<{kind.iri}>" for kind in set(kinds) & PERSONAL_KINDS)
     if not wanted:

@@ -53,6 +53,7 @@ from graph_service.policy.consent import (
     CONSENT_PURPOSES,
     INDICATION_METHODS,
     PRODUCT_NS,
+    SECTION_PURPOSES,
     ConsentAlreadyWithdrawnError,
     ConsentInputError,
     UnknownConsentError,
@@ -69,7 +70,7 @@ from graph_service.policy.consent_record import (
     Recipient,
     organisation_kind,
 )
-from graph_service.policy.decision import CASE_WORK, RULES, Action, Decision, decide
+from graph_service.policy.decision import RULES, Action, Decision, decide
 from graph_service.policy.sections import Section
 from graph_service.policy.tokens import ROLES, Principal, issue_consent_token
 
@@ -137,12 +138,13 @@ ProductKey = Annotated[str, AfterValidator(_product_key), WithJsonSchema({
 class ConsentRequest(BaseModel):
     """A consent the client gives, as the case worker records it."""
 
-    # One or more sections or products; a consent to sections is for case work only.
+    # One or more sections or products; a consent to sections is for case work or the
+    # work-ability forecast (whose consent names every section its model reads).
     model_config = ConfigDict(json_schema_extra={
         "anyOf": [{"required": ["sections"], "properties": {"sections": {"minItems": 1}}},
                   {"required": ["products"], "properties": {"products": {"minItems": 1}}}],
         "if": {"required": ["sections"], "properties": {"sections": {"minItems": 1}}},
-        "then": {"properties": {"purposes": {"items": {"enum": sorted(CASE_WORK)}}}}})
+        "then": {"properties": {"purposes": {"items": {"enum": sorted(SECTION_PURPOSES)}}}}})
 
     purposes: list[PurposeKey] = Field(min_length=1, max_length=len(CONSENT_PURPOSES),
                                        examples=[["case-management"]])
