@@ -51,8 +51,12 @@ SHAPES_NS = BASE + "/shapes/"
 namespace its shapes are named in, ``https://tyodata.fi/shapes/<source>#``)."""
 
 TYO = Namespace("https://tyodata.fi/ontology#")
+MODEL_CARD = Namespace("https://tyodata.fi/ns/model-card#")
+"""The pilot's model card: the local extension of MLDCAT-AP (catalog/model_extension.ttl)."""
+MODEL_CARD_STANDARD = "https://tyodata.fi/ns/model-card"
+"""The extension itself, as the ``dct:Standard`` a described model conforms to."""
 
 BINDINGS = {"dcat": DCAT, "dct": DCTERMS, "dcatap": DCATAP, "it6": IT6, "dqv": DQV,
             "eli": ELI, "vcard": VCARD, "adms": ADMS, "spdx": SPDX, "dpv": DPV,
-            "foaf": FOAF, "tyo": TYO, "prov": PROV, "skos": SKOS, "xsd": XSD, "rdfs": RDFS,
-            "rdf": RDF}
+            "foaf": FOAF, "tyo": TYO, "mc": MODEL_CARD, "prov": PROV, "skos": SKOS, "xsd": XSD,
+            "rdfs": RDFS, "rdf": RDF}

@@ -40,6 +40,10 @@ Problems of the official files, handled here (the issue found the first two):
   example) is ``http://spdx.org/rdf/terms#``: ``spdx:checksumAlgorithm_sha256`` fails it. That one
   ``sh:pattern`` is dropped (the shape still requires an ``spdx:ChecksumAlgorithm``) and
   listed in :attr:`ValidationReport.dropped` too.
+
+Beside the official files, the catalogue's own extension shapes (the pilot's model card,
+catalog/model_extension_shapes.ttl, see catalog/model_extension.ttl) run in the same pass
+and decide conformance too: they apply only to an ``mc:ForecastModel``.
 """
 
 from __future__ import annotations
@@ -71,6 +75,8 @@ ADVISORY_SHAPES = (
 )
 """Shapes that only warn (their every constraint is sh:Warning)."""
 ONTOLOGY = "dcat3.ttl"
+EXTENSION_SHAPES = Path(__file__).with_name("model_extension_shapes.ttl")
+"""The pilot's model-card shapes: ours, shipped with the code (not in the vocabulary folder)."""
 
 
 class VocabularyMissingError(TyodataError):
@@ -129,10 +135,11 @@ def _read(path: Path) -> Graph:
 
 
 def prepare_shapes(vocab_dir: Path) -> PreparedShapes:
-    """The merged official shapes (read once per folder and version of its files)."""
+    """The merged official shapes and the extension's (read once per folder and version of
+    the files)."""
     files = (*CONFORMANCE_SHAPES, *ADVISORY_SHAPES, ONTOLOGY)
-    stamps = tuple((vocab_dir / f).stat().st_mtime_ns if (vocab_dir / f).is_file() else 0
-                   for f in files)
+    paths = (*(vocab_dir / f for f in files), EXTENSION_SHAPES)
+    stamps = tuple(path.stat().st_mtime_ns if path.is_file() else 0 for path in paths)
     return _prepare(vocab_dir.resolve(), stamps)
 
 
@@ -140,10 +147,11 @@ def prepare_shapes(vocab_dir: Path) -> PreparedShapes:
 def _prepare(vocab_dir: Path, _stamps: tuple[int, ...]) -> PreparedShapes:
     shapes = Graph()
     file_of: dict[Node, str] = {}
-    for name in (*CONFORMANCE_SHAPES, *ADVISORY_SHAPES):
-        part = _read(vocab_dir / name)
+    for path in (*(vocab_dir / name for name in (*CONFORMANCE_SHAPES, *ADVISORY_SHAPES)),
+                 EXTENSION_SHAPES):
+        part = _read(path)
         for subject in part.subjects(unique=True):
-            file_of.setdefault(subject, name)
+            file_of.setdefault(subject, path.name)
         shapes += part
     dropped = []
     checksum = URIRef(_R5R + "ChecksumAlgorithmRestriction")
@@ -190,7 +198,8 @@ def _finding(results: Graph, result: Node, prepared: PreparedShapes) -> Finding:
 
 def validate_catalogue(graph: Graph, vocab_dir: Path) -> ValidationReport:
     """``graph`` against DCAT-AP 3.0.1 (main, ranges, controlled vocabularies; recommended
-    and deprecated URIs as warnings) and MLDCAT-AP 3.1.0, read from ``vocab_dir``."""
+    and deprecated URIs as warnings) and MLDCAT-AP 3.1.0, read from ``vocab_dir``, and the
+    pilot's model-card extension (catalog/model_extension_shapes.ttl)."""
     prepared = prepare_shapes(vocab_dir)
     started = time.perf_counter()
     _, results, _ = pyshacl.validate(

@@ -30,6 +30,7 @@ from tyodata.common import (
     settings_for,
 )
 from tyodata.esco import esco_match
+from tyodata.forecast import forecast_app
 from tyodata.match import match_app, refresh_index
 from tyodata.policy import policy_app
 
@@ -46,6 +47,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(policy_app, name="policy")
 app.add_typer(match_app, name="match")
 app.add_typer(catalog_app, name="catalog")
+app.add_typer(forecast_app, name="forecast")
 app.command()(steward.sparql)
 app.command()(steward.erase)
 audit_app.command("verify")(steward.audit_verify)
@@ -60,13 +62,18 @@ def _owner_only() -> None:
 
 
 def _run_generate(
-    settings: Settings, out_dir: Path, persons: int, jobs: int, seed: int, dirty: float
+    settings: Settings, out_dir: Path, persons: int, jobs: int, seed: int, dirty: float,
+    cohort_share: float | None = None,
 ) -> None:
     from synthetic import generate as run
 
     if not 0 <= dirty <= 1:
         err.print("[red]error:[/red] --dirty is a share of rows between 0 and 1")
         raise typer.Exit(2)
+    if cohort_share is not None and not 0 <= cohort_share <= 1:
+        err.print("[red]error:[/red] --cohort-share is a share of the persons between 0 and 1")
+        raise typer.Exit(2)
+    extra = {} if cohort_share is None else {"cohort_share": cohort_share}
     with (
         errors(),
         Progress(
@@ -85,6 +92,7 @@ def _run_generate(
             seed=seed,
             esco_dir=settings.esco_dir,
             dirty_rate=dirty,
+            **extra,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     rows = sum(sum(files.values()) for files in result.rows.values())
@@ -107,10 +115,17 @@ def generate(
     dirty: Annotated[
         float, typer.Option(help="Share of rows given a realistic fault (0-1).")
     ] = 0.0,
+    cohort_share: Annotated[
+        float,
+        typer.Option(help="Share of the persons written as the work-ability forecast's cohort "
+                     "(persons entering employment services with the histories the pilot "
+                     "names); the truth goes to <out>/_evaluation/forecast_truth.csv."),
+    ] = 0.3,
     esco_dir: EscoOpt = None,
 ) -> None:
     """Write realistic synthetic registry extracts (deterministic by seed)."""
-    _run_generate(settings_for(esco_dir=esco_dir), out_dir, persons, jobs, seed, dirty)
+    _run_generate(settings_for(esco_dir=esco_dir), out_dir, persons, jobs, seed, dirty,
+                  cohort_share)
 
 
 def _run_ingest(
@@ -343,6 +358,7 @@ def demo(
     extracts = settings.home / "demo-extracts"
     _run_generate(settings, extracts, persons, jobs, seed, 0.01)
     pseudonymize = _run_ingest(settings, extracts, report=settings.home / "demo-report.json")
+    trained = _demo_forecast(settings, extracts, pseudonymize.iri(PERSONAS[0].hetu))
     with errors():
         graph_store = open_store_of(settings, read_only=True)
         dataset = dataset_for(Reader.CASE_WORK, read_directory(graph_store))
@@ -413,6 +429,8 @@ def demo(
               f"{base}/ui/catalog/theme?iri=http://publications.europa.eu/resource/authority/"
               "data-theme/SOCI; RDF at the item's IRI, e.g. "
               f"{base}/catalog/dataset/kela.ttl; lineage {base}/api/catalog/lineage?iri=...")
+    if trained is not None:
+        _demo_forecast_urls(trained, base, seeker)
     out.print(f"  data products:   GET {base}/products (each with its OpenAPI at "
               f"/products/<key>/openapi.json); POST {base}/products/<Domain>/<Name>_v1.0 "
               "(person in the body; a legal basis of the caller's organisation, or "
@@ -448,10 +466,59 @@ def demo(
         f"{base}/products/Person/JobApplicantProfile_v1.0",
         soft_wrap=True,
     )
+    if trained is not None:
+        out.print(
+            f"  curl -s -X POST -H 'Authorization: Bearer {tokens['case_worker']}' -H "
+            f"'X-Purpose: work-ability-forecast' {base}/api/persons/{seeker}/forecast",
+            soft_wrap=True,
+        )
     if no_serve:
         return
     with errors():
         _serve(settings)
+
+
+def _demo_forecast(settings: Settings, extracts: Path, persona: str):
+    """Train the work-ability forecast on the demo's cohort (with the generated truth file,
+    so the report has the ceiling) and catalogue it, and record persona 1's consent to it
+    for the demo's city and Kela case workers; a failure is a warning, not the end of the
+    demo."""
+    from core.errors import TyodataError
+    from graph_service.policy.consent import give_forecast_consent
+    from tyodata.forecast import TRUTH_FILE, print_report, train_and_catalogue
+
+    truth = extracts / TRUTH_FILE
+    started = time.perf_counter()
+    graph_store = open_store_of(settings)
+    try:
+        trained = train_and_catalogue(settings, graph_store,
+                                      truth=truth if truth.is_file() else None, as_of=None)
+        give_forecast_consent(graph_store, persona, organisation="city:helsinki",
+                              recorded_by="demo", also_for=["kela"])
+    except TyodataError as error:
+        err.print(f"[yellow]warning:[/yellow] the work-ability forecast was not trained "
+                  f"({error}); run `tyodata forecast train`")
+        return None
+    finally:
+        graph_store.close()
+    print_report(trained.report)
+    out.print(f"forecast trained and catalogued in {time.perf_counter() - started:.1f} s")
+    return trained
+
+
+def _demo_forecast_urls(trained, base: str, seeker: str) -> None:
+    from catalog.forecast_model import MODEL_IRI, REPORT_FILE, file_url, served_files
+    from catalog.iris import BASE
+
+    model = str(MODEL_IRI).removeprefix(BASE)
+    files = [file_url(trained.version, n).removeprefix(BASE) for n in served_files(trained.report)
+             if n == REPORT_FILE or n.endswith(".png")]
+    out.print(f"  forecast model:  {base}{model}.ttl (page: {base}/ui{model}); version "
+              f"{trained.version}; files: " + ", ".join(base + f for f in files), soft_wrap=True)
+    out.print(f"  forecast:        POST {base}/api/persons/{seeker}/forecast (case worker, "
+              "X-Purpose: work-ability-forecast, with the client's consent: the demo recorded "
+              "persona 1's); save: POST .../forecast/saved; page with the forecast panel: "
+              f"{base}/ui/persons/{seeker}?purpose=case-management#forecast", soft_wrap=True)
 
 
 @esco_app.command("load")

@@ -161,8 +161,9 @@ def erase(
     endpoint_token: TokenOpt = None,
 ) -> None:
     """Erase one person: their identity entry and the graphs that hold only their data
-    (consents, client-reported facts, feedback). Audited. Registry facts stay until the
-    registry's next extract no longer holds them."""
+    (consents, client-reported facts, feedback, contact requests, their case graph with
+    saved forecasts). Audited. Registry facts stay until the registry's next extract no
+    longer holds them."""
     from core.hetu import problem as hetu_problem
     from core.keys import load_or_create_key
     from core.pseudonyms import Pseudonymizer, person_iri

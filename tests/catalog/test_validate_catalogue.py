@@ -14,6 +14,7 @@ from catalog.terms import DCAT, DCATAP, DCT, DQV, FILE_TYPE, IT6
 from catalog.validate import (
     ADVISORY_SHAPES,
     CONFORMANCE_SHAPES,
+    EXTENSION_SHAPES,
     VocabularyMissingError,
     prepare_shapes,
     validate_catalogue,
@@ -50,7 +51,7 @@ def test_the_dangling_property_shapes_are_dropped_and_reported(validated, vocab_
     # read in place, every file; the same prepared shapes serve every validation
     assert prepare_shapes(vocab_dir) is prepare_shapes(vocab_dir)
     assert {f for f in prepare_shapes(vocab_dir).file_of.values()} == {
-        *CONFORMANCE_SHAPES, *ADVISORY_SHAPES}
+        *CONFORMANCE_SHAPES, *ADVISORY_SHAPES, EXTENSION_SHAPES.name}
 
 
 def test_without_the_fix_pyshacl_refuses_the_official_range_file(assembled, vocab_dir):
