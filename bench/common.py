@@ -60,7 +60,9 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def build_store(home: Path, persons: int) -> None:
+def build_store(home: Path, persons: int, keep: tuple[str, ...] = ()) -> None:
+    """Generate ``persons`` persons into ``home``'s store; the extracts are deleted after
+    ingest (rebuilt from the seed when needed) except the top-level entries in ``keep``."""
     settings = Settings(home=home)
     extracts = home / "extracts"
     generate(extracts, persons=persons, jobs=max(100, persons // 50), seed=1,
@@ -71,6 +73,10 @@ def build_store(home: Path, persons: int) -> None:
            esco_dir=settings.esco_dir, work_dir=home / "work", rejects_path=home / "rejects.csv",
            log=lambda m: print("  " + m, flush=True))
     store.close()
-    shutil.rmtree(extracts)
+    for entry in extracts.iterdir():
+        if entry.name not in keep:
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    if not keep:
+        extracts.rmdir()
 
 

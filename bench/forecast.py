@@ -6,7 +6,7 @@ and the quality table beside the ceiling (the generator's true probabilities).
 1. A store of N persons with the forecast cohort (built with its truth file, or reused with
    --home: the extracts' ``_evaluation/forecast_truth.csv`` must be in ``H/extracts``).
 2. Training: ``forecasting.train.train`` run in a child process, so its peak resident
-   memory (``ru_maxrss``) is its own; seconds split into reading the features (SPARQL)
+   memory (``VmHWM``, reset at exec) is its own; seconds split into reading the features (SPARQL)
    and the rest (fitting, evaluation with bootstrap intervals, plots).
 3. The quality table of the test set (entries of the latest quarter of the cohort window),
    each model beside the ceiling, and the pilot's figures.
@@ -36,16 +36,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from common import percentile, start_service  # noqa: E402
+from common import build_store, percentile, start_service  # noqa: E402
 
-from core.keys import load_or_create_key  # noqa: E402
-from core.pseudonyms import Pseudonymizer  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from graph_service.policy.forecast_policy import FORECAST_SECTIONS  # noqa: E402
 from graph_service.policy.tokens import issue, load_or_create_signing_key  # noqa: E402
 from graph_service.store.oxigraph_store import OxigraphStore  # noqa: E402
-from mappings.ingest import ingest  # noqa: E402
-from synthetic import generate  # noqa: E402
 
 PILOT = {"roc_auc": 0.94, "pr_auc": 0.67,
          "recall_at_fpr": {"0.13": 0.40, "0.075": 0.30, "0.02": 0.20}}
@@ -64,35 +60,23 @@ from forecasting.train import train
 from graph_service.store.oxigraph_store import OxigraphStore
 settings = Settings(home=Path({home!r}))
 pseudonymize = Pseudonymizer(load_or_create_key(settings.key_path))
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def high_water_kib():  # VmHWM starts afresh at exec; ru_maxrss keeps the forking parent's peak
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = high_water_kib()
 t0 = time.perf_counter()
 with OxigraphStore(settings.store_path, read_only=True) as store:
     run = train(store, settings.forecast_path, as_of=date.fromisoformat({as_of!r}),
                 truth=Path({truth!r}), pseudonym_of=pseudonymize.iri,
                 progress=lambda m: print("  " + m, file=sys.stderr, flush=True))
 seconds = time.perf_counter() - t0
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = high_water_kib()
 print(json.dumps({{"seconds": seconds, "peak_rss_mib": peak / 1024,
                   "rss_before_mib": before / 1024, "version": run.version,
                   "directory": str(run.directory)}}))
 """
-
-
-def build(home: Path, persons: int) -> None:
-    """Generate N persons with the cohort, ingest them; keep only the truth file."""
-    settings = Settings(home=home)
-    extracts = home / "extracts"
-    generate(extracts, persons=persons, jobs=max(100, persons // 50), seed=1,
-             esco_dir=settings.esco_dir)
-    pseudonymize = Pseudonymizer(load_or_create_key(settings.key_path))
-    store = OxigraphStore(settings.store_path)
-    ingest(extracts, store, pseudonymize=pseudonymize, key_fingerprint=pseudonymize.fingerprint(),
-           esco_dir=settings.esco_dir, work_dir=home / "work", rejects_path=home / "rejects.csv",
-           log=lambda m: print("  " + m, flush=True))
-    store.close()
-    for source in extracts.iterdir():  # the extracts are rebuilt from the seed; keep the truth
-        if source.name != TRUTH.parts[0]:
-            shutil.rmtree(source) if source.is_dir() else source.unlink()
 
 
 def train_in_child(home: Path, as_of: date) -> dict:
@@ -221,7 +205,7 @@ def main() -> None:
         result: dict = {"persons": args.persons}
         if not settings.store_path.exists():
             t0 = time.perf_counter()
-            build(home, args.persons)
+            build_store(home, args.persons, keep=(TRUTH.parts[0],))
             result["build_seconds"] = round(time.perf_counter() - t0, 1)
             print(f"built the store in {result['build_seconds']} s", flush=True)
         training = train_in_child(home, date(2026, 11, 1))
